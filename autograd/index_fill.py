@@ -11,7 +11,10 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError, ShapeError, TensorIndexError
+from .inplace import check_fits
+from .ops.generic import is_tensor
 from .ops.reductions import single_axis
+from .torch_arguments import check_mask_value
 
 __all__ = ["IndexFillMethods", "index_fill", "index_fill_mask"]
 
@@ -49,12 +52,28 @@ class IndexFillMethods:
 
     def index_fill(self, dim: int, index: Any, value: Any) -> AnyTensor:
         """out[..., i, ...] = value for each i in ``index`` along ``dim``; self elsewhere
-        (the gradient flows to the kept elements, and to a tensor ``value``)."""
-        return self.masked_fill(index_fill_mask(self.shape, dim, index, "index_fill"), value)
+        (the gradient flows to the kept elements, and to a tensor ``value``), in self's
+        dtype."""
+        mask = index_fill_mask(self.shape, dim, index, "index_fill")
+        _check_value(value, self.dtype, "index_fill")
+        return self.masked_fill(mask, value)
 
     def index_fill_(self, dim: int, index: Any, value: Any) -> AnyTensor:
-        """``index_fill`` written in place (``masked_fill_`` of the slices' mask)."""
-        return self.masked_fill_(index_fill_mask(self.shape, dim, index, "index_fill_"), value)
+        """``index_fill`` written in place (``masked_fill_``'s write, of the slices' mask;
+        its messages name ``index_fill_``)."""
+        mask = index_fill_mask(self.shape, dim, index, "index_fill_")
+        _check_value(value, self.dtype, "index_fill_")
+        number = value.data if is_tensor(value) else value
+        return self._write("index_fill_", "x = x.index_fill(dim, index, value)",
+                           lambda out: np.copyto(out, number, casting="unsafe", where=mask),
+                           value, recorded=lambda: self.masked_fill(mask, value))
+
+
+def _check_value(value: Any, dtype: np.dtype, name: str) -> None:
+    """``value`` is one number or a 0-d tensor that a tensor of ``dtype`` can hold, as
+    PyTorch's (``masked_fill``'s checks, naming ``name``)."""
+    check_mask_value(name, value)
+    check_fits(value, dtype, name)
 
 
 def index_fill(input: AnyTensor, dim: int, index: Any, value: Any) -> AnyTensor:  # noqa: A002

@@ -13,6 +13,7 @@ import numpy as np
 from .errors import DTypeError
 from .ops.generic import is_tensor
 from .ops.indexing import check_source_dtype
+from .ops.index_readings import refuse_none_in_indices
 from .scalar_axis import one_element_axis_
 from .torch_arguments import torch_index_add
 
@@ -44,6 +45,7 @@ class IndexWriteInplace:
         """PyTorch's ``self[indices] = values`` (a tuple of index tensors, one per leading
         axis) written in place; ``accumulate=True``: ``self[indices] += values``, repeated
         indices adding up (the dense form of ``sparse_coo_tensor(indices, values)``)."""
+        refuse_none_in_indices(indices, "index_put_")
         index = tuple(np.asarray(_array(i)) for i in indices)
         check_source_dtype(self, index, values, "index_put_", bool(accumulate), ("values", "self"))
         if accumulate:

@@ -108,6 +108,26 @@ def numpy_argsort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *
     return (a.reshape(1) if a.ndim == 0 else a).argsort(axis)
 
 
+def numpy_all(a: Any, axis: Any = None, keepdims: bool = False, *, where: Any = None) -> Any:
+    """``np.all``: a bool tensor for every dtype, as NumPy's (the method gives uint8 for a
+    uint8 tensor, as PyTorch's)."""
+    return _numpy_truth(a.all, axis, keepdims, where, "all")
+
+
+def numpy_any(a: Any, axis: Any = None, keepdims: bool = False, *, where: Any = None) -> Any:
+    """``np.any``: a bool tensor, as ``numpy_all``."""
+    return _numpy_truth(a.any, axis, keepdims, where, "any")
+
+
+def _numpy_truth(method: Callable, axis: Any, keepdims: bool, where: Any, name: str) -> Any:
+    """``method(axis, keepdims)`` as bool; NumPy's ``where=`` is refused by name."""
+    if where is not None:
+        raise UsageError(f"np.{name}(t, where=...) is not supported for a Tensor; index "
+                         f"the elements first: np.{name}(t[mask])")
+    truth = method(axis, keepdims)
+    return truth if truth.dtype == np.bool_ else truth.astype(np.bool_)
+
+
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
     np.true_divide: operator.truediv, np.power: operator.pow, np.matmul: operator.matmul,
@@ -155,8 +175,8 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.diag: numpy_diag, np.nan_to_num: numpy_nan_to_num, np.ravel: TensorMath.ravel,
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
     # constants (integer or boolean tensors), as the methods of the same names
-    np.argmax: OpMethods.argmax, np.argmin: OpMethods.argmin, np.all: TorchSpellings.all,
-    np.any: TorchSpellings.any, np.argsort: numpy_argsort,
+    np.argmax: OpMethods.argmax, np.argmin: OpMethods.argmin, np.all: numpy_all,
+    np.any: numpy_any, np.argsort: numpy_argsort,
     # positions, distinct values and counts (constants), small geometry (set_numpy)
     np.nonzero: set_numpy.numpy_nonzero, np.argwhere: set_numpy.numpy_argwhere,
     np.count_nonzero: set_numpy.numpy_count_nonzero, np.unique: set_numpy.numpy_unique,

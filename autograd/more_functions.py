@@ -110,20 +110,22 @@ def prod(input: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
 
 @keyword_aliases(x="input")
 @accepts_out
-def cumsum(input: Any, axis: Any = None, *, dim: Any = None,  # noqa: A002
+def cumsum(input: Any, *position: Any, axis: Any = None, dim: Any = None,  # noqa: A002
            dtype: Any = None) -> Tensor:
     """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``
-    (float16/float32 accumulated in float64, as PyTorch's)."""
-    return as_tensor(input).cumsum(axis, dim=dim, dtype=dtype)
+    (float16/float32 accumulated in float64, as PyTorch's). Of a 0-d tensor,
+    ``cumsum(x, 0)`` is 0-d (PyTorch's), ``cumsum(x, axis=0)`` has shape (1,) (NumPy's)."""
+    return as_tensor(input).cumsum(*position, axis=axis, dim=dim, dtype=dtype)
 
 
 @keyword_aliases(x="input")
 @accepts_out
-def cumprod(input: Any, axis: Any = None, *, dim: Any = None,  # noqa: A002
+def cumprod(input: Any, *position: Any, axis: Any = None, dim: Any = None,  # noqa: A002
             dtype: Any = None) -> Tensor:
     """Running product along ``axis`` (flattened when None), as ``np.cumprod``
-    (float16/float32 accumulated in float64, as PyTorch's)."""
-    return as_tensor(input).cumprod(axis, dim=dim, dtype=dtype)
+    (float16/float32 accumulated in float64, as PyTorch's); a 0-d tensor's shape as in
+    ``cumsum``."""
+    return as_tensor(input).cumprod(*position, axis=axis, dim=dim, dtype=dtype)
 
 
 @keyword_aliases(x="input")

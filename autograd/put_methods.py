@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
+from .ops.generic import is_tensor
+from .ops.indexing import check_source_dtype
 
 __all__ = ["PutMethods", "put_coordinates"]
 
@@ -54,6 +56,7 @@ class PutMethods:
         if self.ndim == 0:  # one element: position 0 (or -1) of its 1-element view
             return self.reshape(1).put(index, source, accumulate).reshape(())
         coordinates, values = put_coordinates(self.shape, index, source, "put")
+        check_source_dtype(self, coordinates, source, "put", always=True)
         return self.index_put(coordinates, values, bool(accumulate))
 
     def put_(self, index: Any, source: Any, accumulate: bool = False) -> AnyTensor:
@@ -62,4 +65,13 @@ class PutMethods:
             self.reshape(1).put_(index, source, accumulate)
             return self
         coordinates, values = put_coordinates(self.shape, index, source, "put_")
-        return self.index_put_(coordinates, values, bool(accumulate))
+        check_source_dtype(self, coordinates, source, "put_", always=True)
+        data = values.data if is_tensor(values) else values
+
+        def write(out: np.ndarray) -> None:
+            if accumulate:  # repeated positions add up
+                np.add.at(out, coordinates, data)
+            else:
+                out[coordinates] = data
+        return self._write("put_", "x = x.put(index, source, accumulate)", write, source,
+                           recorded=lambda: self.put(index, source, accumulate))

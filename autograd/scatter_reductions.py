@@ -14,7 +14,8 @@ One op, ``ScatterReduce``: out = the reduction; its VJP is dx = g * A, dsrc = g[
 with A and B the derivatives of the reduction (constants of the forward values):
 'sum' 1; 'mean' 1 / count; 'amax'/'amin' 1 / (number of ties) on the elements equal to
 the result, 0 elsewhere; 'prod' the product of the others (also where one value is 0).
-Where ``include_self=False``, A is 0 at the positions that received a value.
+Where ``include_self=False``, A is 0 at the positions that received a value (also where
+the reduction there is inf or NaN, as PyTorch's).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class ScatterReduce(Function):
         out = np.array(x)  # a copy, also of a NumPy scalar
         if not self.include_self:
             out[self.positions] = _identity(self.reduce, out.dtype)
-        _UFUNC[self.reduce].at(out, self.positions, src)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN as IEEE (PyTorch)
+            _UFUNC[self.reduce].at(out, self.positions, src)
         if self.reduce == "mean":
             counts = np.maximum(self._received(x.shape) + self.include_self, 1)
             if out.dtype.kind == "f":
@@ -87,10 +89,8 @@ class ScatterReduce(Function):
             x, src, out = constant(x), constant(src), constant(out)  # Tensors then
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 where a max is NaN
             a, b = self._derivatives(x, src, out)
-        if not self.include_self:
-            keep = np.ones(x.shape, dtype=x.dtype)
-            keep[self.positions] = 0
-            a = a * keep
+        if not self.include_self:  # 0 there, also where A is inf or NaN (not 0 * inf)
+            a = np.where(self._received(x.shape) > 0, 0, a)
         gx = _cast(a, x.dtype) * g if self.needs_input_grad[0] else None
         gsrc = None
         if self.needs_input_grad[1]:
@@ -169,9 +169,12 @@ def slices_index(t: Any, dim: int, index: Any, source: Any, name: str) -> np.nda
     range, source of self's shape but ``len(index)`` along ``dim``."""
     axis = single_axis(dim, t.ndim, name) if t.ndim else 0
     index = np.asarray(getattr(index, "data", index))
-    if index.dtype.kind not in "iu" or index.ndim > 1:
-        raise DTypeError(f"{name}: index must be a 1-d integer tensor (int64, as PyTorch's);"
-                         f" got {index.dtype} of shape {index.shape}")
+    if index.dtype.kind not in "iu":
+        raise DTypeError(f"{name}: index must be an integer tensor (int64, as PyTorch's); "
+                         f"got dtype {index.dtype}. Convert it: index.long()")
+    if index.ndim > 1:
+        raise ShapeError(f"{name}: index must be a vector (1-d, or one number), one position "
+                         f"per slice of source, as PyTorch's; got shape {index.shape}")
     index = index.reshape(-1)
     size = t.shape[axis] if t.ndim else 1
     if index.size and (index.min() < 0 or index.max() >= size):
@@ -200,10 +203,7 @@ class ScatterReduceMethods:
         out[index[i][j]][j] = reduce(self[index[i][j]][j] (if include_self), src[i][j], ...).
         Differentiable in self and src; 'amax'/'amin' split the gradient between ties."""
         reduce = reduce_name(reduce, "scatter_reduce")
-        _check_mean_dtype(self, reduce, "scatter_reduce")
-        positions, values = scatter_target(self, dim, index, src, None, None,
-                                           "scatter_reduce")
-        return apply(ScatterReduce(positions, reduce, bool(include_self)), self, values)
+        return self._reduce_into(dim, index, src, reduce, include_self, "scatter_reduce")
 
     @one_element_axis_
     def scatter_reduce_(self, dim: int, index: Any, src: Any, reduce: str, *,
@@ -211,15 +211,8 @@ class ScatterReduceMethods:
         """``self.scatter_reduce(dim, index, src, reduce, include_self=...)`` written in
         place, as PyTorch's."""
         reduce = reduce_name(reduce, "scatter_reduce_")
-        _check_mean_dtype(self, reduce, "scatter_reduce_")
-        positions, values = scatter_target(self, dim, index, src, None, None,
-                                           "scatter_reduce_")
-        op = ScatterReduce(positions, reduce, bool(include_self))
-
-        def write(out: np.ndarray) -> None:
-            out[...] = op.forward(out, values.data)
-        return self._write("scatter_reduce_", "x = x.scatter_reduce(dim, index, src, reduce)",
-                           write, values, recorded=lambda: apply(op, self, values))
+        return self._reduce_into_(dim, index, src, reduce, include_self, "scatter_reduce_",
+                                  "x = x.scatter_reduce(dim, index, src, reduce)")
 
     @one_element_axis
     def index_reduce(self, dim: int, index: Any, source: Any, reduce: str, *,
@@ -228,9 +221,8 @@ class ScatterReduceMethods:
         ``index`` names by ``reduce`` ('prod', 'mean', 'amax', 'amin'); for dim 0,
         out[index[i]] = reduce(self[index[i]] (if include_self), source[i], ...)."""
         reduce = reduce_name(reduce, "index_reduce", REDUCTIONS[1:])
-        _check_mean_dtype(self, reduce, "index_reduce")
         spread = slices_index(self, dim, index, source, "index_reduce")
-        return self.scatter_reduce(dim, spread, source, reduce, include_self=include_self)
+        return self._reduce_into(dim, spread, source, reduce, include_self, "index_reduce")
 
     @one_element_axis_
     def index_reduce_(self, dim: int, index: Any, source: Any, reduce: str, *,
@@ -238,7 +230,25 @@ class ScatterReduceMethods:
         """``self.index_reduce(dim, index, source, reduce, include_self=...)`` written in
         place, as PyTorch's."""
         reduce = reduce_name(reduce, "index_reduce_", REDUCTIONS[1:])
-        _check_mean_dtype(self, reduce, "index_reduce_")
         spread = slices_index(self, dim, index, source, "index_reduce_")
-        return self.scatter_reduce_(dim, spread, source, reduce, include_self=include_self)
+        return self._reduce_into_(dim, spread, source, reduce, include_self, "index_reduce_",
+                                  "x = x.index_reduce(dim, index, source, reduce)")
 
+    def _reduce_into(self, dim: int, index: Any, src: Any, reduce: str, include_self: bool,
+                     name: str) -> AnyTensor:
+        """``scatter_reduce``'s copy, its errors naming ``name`` (the method called)."""
+        _check_mean_dtype(self, reduce, name)
+        positions, values = scatter_target(self, dim, index, src, None, None, name)
+        return apply(ScatterReduce(positions, reduce, bool(include_self)), self, values)
+
+    def _reduce_into_(self, dim: int, index: Any, src: Any, reduce: str, include_self: bool,
+                      name: str, instead: str) -> AnyTensor:
+        """``scatter_reduce_``'s write in place, its errors naming ``name``; ``instead``:
+        the out-of-place form a refusal suggests."""
+        _check_mean_dtype(self, reduce, name)
+        positions, values = scatter_target(self, dim, index, src, None, None, name)
+        op = ScatterReduce(positions, reduce, bool(include_self))
+
+        def write(out: np.ndarray) -> None:
+            out[...] = op.forward(out, values.data)
+        return self._write(name, instead, write, values, recorded=lambda: apply(op, self, values))

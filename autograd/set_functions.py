@@ -46,14 +46,12 @@ def argwhere(input: Any) -> Tensor:  # noqa: A002
 
 
 def count_nonzero(input: Any, axis: Any = None, *, dim: Any = None,  # noqa: A002
-                  keepdims: bool = False) -> Tensor:
+                  keepdims: bool = False, keepdim: Any = None) -> Tensor:
     """The number of nonzero entries over ``axis`` (or ``dim``; None: all), int64.
-    ``dim=()`` is every axis (PyTorch's), ``axis=()`` none (NumPy's)."""
-    if isinstance(dim, (tuple, list)) and len(dim) == 0:
-        dim = None  # PyTorch's "no dims": every axis
-    x = as_tensor(input)
-    return sets.count_nonzero(x, pick_axis(axis, dim, "count_nonzero"), keepdims,
-                              "count_nonzero")
+    ``dim=()`` is every axis (PyTorch's), ``axis=()`` none (NumPy's); ``keepdim=`` (which
+    PyTorch's has not) is a ``UsageError`` naming ``keepdims=``, as the method's."""
+    return as_tensor(input).count_nonzero(axis=axis, dim=dim, keepdims=keepdims,
+                                          keepdim=keepdim)
 
 
 def unique(input: Any, sorted: bool | None = None,  # noqa: A002

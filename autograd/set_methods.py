@@ -91,9 +91,15 @@ class SetMethods:
         return sets.argwhere(self)
 
     def count_nonzero(self, dim: Any = None, *, axis: Any = None,
-                      keepdims: bool = False) -> AnyTensor:
+                      keepdims: bool = False, keepdim: Any = None) -> AnyTensor:
         """The number of nonzero entries over ``dim`` (an int, a tuple, or None for all;
-        PyTorch's ``dim=()`` is every axis too), int64."""
+        PyTorch's ``dim=()`` is every axis too), int64. PyTorch's count_nonzero has no
+        ``keepdim``: given, it is a ``UsageError`` naming NumPy's ``keepdims=``."""
+        if keepdim is not None:
+            raise UsageError(
+                f"count_nonzero takes dim= (or NumPy's axis=) and NumPy's keepdims=, not "
+                f"keepdim= (PyTorch's count_nonzero has none); got keepdim={keepdim!r}. "
+                f"Write count_nonzero(x, dim=..., keepdims={keepdim!r}).")
         if isinstance(dim, (tuple, list)) and len(dim) == 0:
             dim = None
         return sets.count_nonzero(self, pick_axis(axis, dim, "count_nonzero"), keepdims,

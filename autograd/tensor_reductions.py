@@ -29,10 +29,11 @@ from .errors import AxisError, DTypeError, UsageError
 from .function import apply
 from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
-                             pick_axis, pick_ddof, pick_keepdims, reduced_count)
+                             pick_axis, pick_keepdims, reduced_count)
+from .reduction_arguments import scan_axis, spread_arguments
 
 __all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous", "refuse_bare_axis",
-           "flag_by_position"]
+           "flag_by_position", "in_float32"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -131,14 +132,16 @@ class Reductions:
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
         """sum / n over ``axis``, computed in ``dtype`` when given (an integer dtype
-        truncates the mean toward zero, as NumPy)."""
+        truncates the mean toward zero, as NumPy). float16 is summed and divided in
+        float32 and rounded once, as PyTorch's (see ``in_float32``)."""
+        x = self if dtype is None else self._in_dtype(dtype, "mean")
+        if x.dtype == np.float16:
+            return in_float32(x, "mean", axis, keepdims, dim=dim, keepdim=keepdim)
         axis = pick_axis(axis, dim, "mean", empty_dim_is_all=True)
         keepdims = pick_keepdims(keepdims, keepdim, "mean")
-        n = reduced_count(self._data.shape, axis, "mean")
-        if dtype is not None:
-            average = self._in_dtype(dtype, "mean").sum(axis, keepdims) / n
-            return average if average.dtype == dtype else average.astype(dtype)
-        return self.sum(axis, keepdims) / n
+        n = reduced_count(self._data.shape, axis, "mean")  # checks axis, naming mean
+        average = x.sum(axis, keepdims) / n
+        return average if dtype is None or average.dtype == dtype else average.astype(dtype)
 
     def var(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
             ddof: int | None = None, dim: Any = None, keepdim: bool | None = None,
@@ -147,9 +150,14 @@ class Reductions:
         for 0 / 0). Called NumPy's way (``ddof=``, ``axis=``, ``keepdims=``) ``ddof``
         defaults to 0, the population variance; PyTorch's way (``correction=``,
         ``unbiased=``, ``dim=``, ``keepdim=``) to ``correction=1``. A bare ``x.var()`` or
-        ``x.var(1)`` means either, so it raises ``UsageError`` naming both."""
-        axis, keepdims, ddof = _spread_arguments("var", position, axis, keepdims, ddof, dim,
-                                                 keepdim, correction, unbiased)
+        ``x.var(1)`` means either, so it raises ``UsageError`` naming both. float16 is
+        computed in float32, as ``mean``."""
+        if self.dtype == np.float16:
+            return in_float32(self, "var", *position, axis=axis, keepdims=keepdims,
+                              ddof=ddof, dim=dim, keepdim=keepdim, correction=correction,
+                              unbiased=unbiased)
+        axis, keepdims, ddof = spread_arguments("var", position, axis, keepdims, ddof, dim,
+                                                keepdim, correction, unbiased)
         n = reduced_count(self._data.shape, axis, "var")
         centred = self - self.mean(axis, keepdims=True)
         return (centred * centred).sum(axis, keepdims) / max(n - ddof, 0)
@@ -158,9 +166,13 @@ class Reductions:
             ddof: int | None = None, dim: Any = None, keepdim: bool | None = None,
             correction: int | None = None, unbiased: bool | None = None) -> AnyTensor:
         """sqrt(var), with ``var``'s rules for the divisor; its gradient is 0 where var = 0
-        (constant data), as PyTorch's."""
-        axis, keepdims, ddof = _spread_arguments("std", position, axis, keepdims, ddof, dim,
-                                                 keepdim, correction, unbiased)
+        (constant data), as PyTorch's. float16 is computed in float32, as ``mean``."""
+        if self.dtype == np.float16:
+            return in_float32(self, "std", *position, axis=axis, keepdims=keepdims,
+                              ddof=ddof, dim=dim, keepdim=keepdim, correction=correction,
+                              unbiased=unbiased)
+        axis, keepdims, ddof = spread_arguments("std", position, axis, keepdims, ddof, dim,
+                                                keepdim, correction, unbiased)
         reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
         return apply(StdSqrt(), self.var(axis=axis, keepdims=keepdims, ddof=ddof))
 
@@ -173,14 +185,21 @@ class Reductions:
                                           pick_keepdims(keepdims, keepdim, "prod")), x), x,
                          dtype)
 
-    def cumsum(self, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> AnyTensor:
-        """Running sum along ``axis`` (flattened when None), in ``dtype`` when given."""
+    def cumsum(self, *position: Any, axis: Any = None, dim: Any = None,
+               dtype: Any = None) -> AnyTensor:
+        """Running sum along ``axis`` (flattened when None), in ``dtype`` when given. Of
+        a 0-d tensor, ``x.cumsum(0)`` and ``dim=0`` are 0-d, as PyTorch's; ``axis=0``,
+        NumPy's spelling, has NumPy's shape (1,) (see ``reduction_arguments.scan_axis``)."""
+        axis, dim = scan_axis("cumsum", position, axis, dim)
         x = self if dtype is None else self._in_dtype(dtype, "cumsum")
         out = _as_asked(scans.cumsum(x, pick_axis(axis, dim, "cumsum")), x, dtype)
         return out.reshape(()) if dim is not None and not self.ndim else out  # PyTorch's
 
-    def cumprod(self, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> AnyTensor:
-        """Running product along ``axis`` (flattened when None), in ``dtype`` when given."""
+    def cumprod(self, *position: Any, axis: Any = None, dim: Any = None,
+                dtype: Any = None) -> AnyTensor:
+        """Running product along ``axis`` (flattened when None), in ``dtype`` when given;
+        a 0-d tensor's shape as in ``cumsum``."""
+        axis, dim = scan_axis("cumprod", position, axis, dim)
         x = self if dtype is None else self._in_dtype(dtype, "cumprod")
         out = _as_asked(scans.cumprod(x, pick_axis(axis, dim, "cumprod")), x, dtype)
         return out.reshape(()) if dim is not None and not self.ndim else out  # PyTorch's
@@ -305,6 +324,13 @@ def flag_by_position(name: str, flag: str, position: tuple, value: Any) -> tuple
     return position[:1], bool(position[1])
 
 
+def in_float32(x: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+    """float16 ``x.method(*args, **kwargs)`` computed in float32 and rounded once to
+    float16, as PyTorch's CPU kernels: float16 sums pass 65504 (inf) and lose digits, and
+    the count n itself is inf past 65504. Differentiable: x.grad stays float16."""
+    return getattr(x.astype(np.float32), method)(*args, **kwargs).astype(np.float16)
+
+
 def _as_asked(result: Any, x: Any, dtype: Any) -> Any:
     """``result`` in x's dtype when ``dtype`` was asked for: NumPy's scans and products
     promote bool and small integers to int64, PyTorch's ``dtype=`` keeps the asked one."""
@@ -321,34 +347,3 @@ def _cast_before(x: Any, dtype: Any, name: str) -> Any:
         raise DTypeError(f"{name}: dtype must be a float dtype such as np.float64 (the "
                          f"input is cast to it before the op, as PyTorch); got {dtype}")
     return x.astype(dtype)
-
-
-def _spread_arguments(name: str, position: tuple, axis: Any, keepdims: bool | None,
-                      ddof: int | None, dim: Any, keepdim: bool | None,
-                      correction: int | None, unbiased: bool | None) -> tuple[Any, bool, int]:
-    """(axis, keepdims, ddof) of ``var``/``std`` (``name``) called in either library's way.
-    NumPy divides by n unless told (``ddof=0``), PyTorch by n - 1 (``correction=1``): a
-    call spelled in neither way (no argument, or only a positional axis) raises."""
-    numpy_way = ddof is not None or keepdims is not None or axis is not None
-    torch_way = (correction is not None or unbiased is not None or dim is not None
-                 or keepdim is not None)
-    if len(position) > 1:
-        raise UsageError(f"{name}: takes one positional argument, the axis; got "
-                         f"{len(position)} ({', '.join(map(repr, position))}). Pass the "
-                         f"others by keyword (ddof=, keepdims= or correction=, keepdim=).")
-    if position and (axis is not None or dim is not None):
-        raise UsageError(f"{name}: got the axis twice, {position[0]!r} by position and "
-                         f"{'axis' if axis is not None else 'dim'}= by keyword; pass one")
-    if not (numpy_way or torch_way):
-        args = f"{position[0]!r}, " if position else ""
-        raise UsageError(
-            f"x.{name}({args.rstrip(', ')}) divides by n in NumPy (ddof=0) and by n - 1 in "
-            f"PyTorch (correction=1): say which, x.{name}({args}ddof=0) or "
-            f"x.{name}({args}correction=1) (dim= and keepdim= are PyTorch's, so "
-            f"x.{name}(dim=1) is n - 1; axis= and keepdims= NumPy's)")
-    if position:
-        axis, dim = (None, position[0]) if torch_way and not numpy_way else (position[0], None)
-    ddof = pick_ddof(ddof, correction, unbiased, name, default=1 if torch_way else 0)
-    axis = pick_axis(axis, dim, name, empty_dim_is_all=True)
-    keepdims = pick_keepdims(False if keepdims is None else keepdims, keepdim, name)
-    return axis, keepdims, ddof

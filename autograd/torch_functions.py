@@ -243,14 +243,15 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,  # noq
 def all(input: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001,A002
         keepdim: bool | None = None) -> Tensor:
     """Whether every element (along ``dim``/``axis``) is true: a boolean tensor
-    (``torch.all(a == b).item()``)."""
+    (``torch.all(a == b).item()``); uint8 for a uint8 input, as PyTorch's."""
     return as_tensor(input).all(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
 @accepts_out
 def any(input: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001,A002
         keepdim: bool | None = None) -> Tensor:
-    """Whether some element (along ``dim``/``axis``) is true: a boolean tensor."""
+    """Whether some element (along ``dim``/``axis``) is true: a boolean tensor; uint8 for
+    a uint8 input, as PyTorch's."""
     return as_tensor(input).any(axis, keepdims, dim=dim, keepdim=keepdim)
 
 

@@ -82,16 +82,26 @@ def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: A
     """(where ``t.scatter(dim, index, src)`` writes, as a NumPy index; what it writes
     there: ``src`` cut to index's shape, or the number ``value``), with PyTorch's rules
     for index (integers in range, as many axes as t, no longer than t off ``dim``, nor
-    than src) and src (t's dtype)."""
+    than src) and src (t's dtype). A number as src is the value; a 0-d tensor src is
+    PyTorch's one value of shape (1,), so it fits a 0-d or 1-d index only."""
     if reduce is not None:
         raise UsageError(f"{name}: reduce= is not taken here (PyTorch deprecates it); "
                          f"write scatter_reduce(dim, index, src, 'sum' or 'prod')")
-    if src is not None and np.ndim(getattr(src, "data", src)) == 0:  # scatter(1, i, 1.0)
-        src, value = None, src if value is None else value
+    index = np.asarray(getattr(index, "data", index))
+    if src is not None and np.ndim(getattr(src, "data", src)) == 0:
+        if not isinstance(src, TorchMethods):  # scatter(1, i, 1.0)
+            src, value = None, src if value is None else value
+        elif index.ndim > 1:
+            raise ShapeError(f"{name}: src is a 0-d tensor, which PyTorch takes as shape (1,): "
+                             f"it fits a 0-d or 1-d index, not one of shape {index.shape}; "
+                             f"pass src.expand(index.shape)"
+                             + (", or a number as the value" if name.rstrip("_") == "scatter"
+                                else ""))
+        else:
+            src = src.reshape(1)
     if (src is None) == (value is None):
         raise UsageError(f"{name}: give the values to write, src (a tensor) or value (a "
                          f"number), one of them; got {'both' if src is not None else 'none'}")
-    index = np.asarray(getattr(index, "data", index))
     if index.dtype.kind not in "iu":
         raise DTypeError(f"{name}: index must be an integer tensor (of positions along dim "
                          f"{dim}); got dtype {index.dtype}. Convert it: index.long()")
@@ -99,7 +109,8 @@ def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: A
     if index.ndim == 0 and t.ndim == 1:  # one position, as PyTorch takes it for a 1-d self:
         index = index.reshape(1)         # the one-hot zeros(10).scatter_(0, tensor(y), 1)
     if src is not None:
-        indexing.check_source_dtype(t, index, src, name, always=True, names=("src", "self"))
+        src_name = "source" if name.startswith("index_") else "src"  # index_reduce's
+        indexing.check_source_dtype(t, index, src, name, always=True, names=(src_name, "self"))
         src = src if isinstance(src, TorchMethods) else t._lift_value(src, name)
     bigger = index.ndim != t.ndim or any(
         m > n for k, (m, n) in enumerate(zip(index.shape, t.shape)) if k != axis) or (

@@ -22,6 +22,7 @@ import numpy as np
 from ._arrays import int_argument, positional_or_keyword
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .function import apply
+from .inplace import check_fits
 from .memory_formats import check_memory_format
 from .ops import decompositions
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims, single_axis
@@ -180,11 +181,14 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
     def gather(self, dim: int, index: Any, *, sparse_grad: bool = False) -> AnyTensor:
         """out[..., i, ...] = self[..., index[..., i, ...], ...] along ``dim``, as PyTorch:
         ``index`` has self's number of axes and may be smaller on the others. PyTorch's
-        ``sparse_grad`` is taken: the gradient is the same numbers, held dense either way."""
+        ``sparse_grad`` is taken: the gradient is the same numbers, held dense either way.
+        As PyTorch's, a 0-d index counts as 1-d: on a 1-d self it picks one element, 0-d."""
         index = np.asarray(getattr(index, "data", index))
         if index.dtype.kind not in "iu":  # a float buffer of actions, say
             raise DTypeError(f"gather: the index must hold integers, not {index.dtype} "
                              f"(as in PyTorch): write index.long()")
+        if index.ndim == 0 and self.ndim == 1:
+            return self.gather(dim, index.reshape(1)).reshape(())
         axis = single_axis(dim, self.ndim, "gather")
         if index.ndim != self.ndim or any(m > n for k, (m, n) in
                                           enumerate(zip(index.shape, self.shape)) if k != axis):
@@ -216,14 +220,16 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
 
     def masked_fill(self, mask: Any, value: Any) -> AnyTensor:
         """``value`` where ``mask`` is True, self elsewhere (the gradient flows to the
-        kept elements), in self's dtype as PyTorch's (an int tensor filled with 1.5 stays
-        int, as with ``masked_fill_``)."""
+        kept elements), in self's dtype as PyTorch's, also for a 0-d tensor value (an int
+        tensor filled with 1.5 stays int, a float32 one filled with a float64 tensor stays
+        float32, as with ``masked_fill_``); a value self's dtype cannot hold is refused."""
         mask = np.asarray(getattr(mask, "data", mask))
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill: the mask must be boolean; got dtype {mask.dtype}")
         check_mask_value("masked_fill", value)
+        check_fits(value, self.dtype, "masked_fill")
         out = where(mask, value, self)
-        return out if out.dtype == self.dtype or self.dtype.kind == "f" else out.astype(self.dtype)
+        return out if out.dtype == self.dtype else out.astype(self.dtype)
 
     def add(self, other: Any, *deprecated: Any, alpha: Any = None) -> AnyTensor:
         """self + alpha * other (PyTorch's deprecated ``x.add(alpha, other)`` warns)."""
@@ -308,16 +314,26 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
 
     def all(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> AnyTensor:
-        """Whether every element (along ``axis``/``dim``) is true; a boolean tensor."""
+        """Whether every element (along ``axis``/``dim``) is true; a boolean tensor (uint8
+        for a uint8 tensor, as PyTorch's)."""
         axis, keepdims = pick_axis(axis, dim, "all"), pick_keepdims(keepdims, keepdim, "all")
         if axis is not None:  # a named AxisError for a repeated or out-of-range axis
             axis = normalize_axis(axis, self.ndim, "all", scalar=True)
-        return self._make(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)), None)
+        truth = np.all(self.data, axis=axis, keepdims=keepdims)
+        return self._make(_as_truth_dtype(truth, self.dtype), None)
 
     def any(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> AnyTensor:
-        """Whether some element (along ``axis``/``dim``) is true; a boolean tensor."""
+        """Whether some element (along ``axis``/``dim``) is true; a boolean tensor (uint8
+        for a uint8 tensor, as PyTorch's)."""
         axis, keepdims = pick_axis(axis, dim, "any"), pick_keepdims(keepdims, keepdim, "any")
         if axis is not None:  # a named AxisError for a repeated or out-of-range axis
             axis = normalize_axis(axis, self.ndim, "any", scalar=True)
-        return self._make(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)), None)
+        truth = np.any(self.data, axis=axis, keepdims=keepdims)
+        return self._make(_as_truth_dtype(truth, self.dtype), None)
+
+
+def _as_truth_dtype(truth: Any, dtype: np.dtype) -> np.ndarray:
+    """``all``/``any``'s booleans as an array: uint8 (0 or 1) for a uint8 input, as
+    PyTorch's (its old mask dtype), bool for every other."""
+    return np.asarray(truth, dtype=np.uint8 if dtype == np.uint8 else np.bool_)

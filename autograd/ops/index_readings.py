@@ -23,7 +23,7 @@ from ..errors import UsageError
 from .generic import is_tensor
 
 __all__ = ["refuse_ambiguous_index", "refuse_list_of_indices", "refuse_uint8_index",
-           "put_index"]
+           "put_index", "refuse_none_in_indices"]
 
 
 def put_index(index: Any) -> Any:
@@ -35,6 +35,19 @@ def put_index(index: Any) -> Any:
         index = tuple(index)
     refuse_uint8_index(index)
     return index
+
+
+def refuse_none_in_indices(indices: Any, op: str) -> None:
+    """PyTorch's ``index_put(indices, values)`` takes a tuple of index tensors, one per
+    leading axis; a None among them is a UsageError: PyTorch refuses it (its internal op
+    reads it as the whole axis, ``:``), NumPy's index would read it as a new axis."""
+    parts = indices if isinstance(indices, (tuple, list)) else (indices,)
+    for k, part in enumerate(parts):
+        if part is None:
+            raise UsageError(f"{op}: indices[{k}] is None; it takes index tensors, one per "
+                             f"leading axis, as PyTorch's (which refuses None: a whole axis "
+                             f"to its internal op, a new axis to NumPy). For a whole axis "
+                             f"write x[:, i] = v, or x.at[:, i].set(v) for a copy")
 
 
 def refuse_uint8_index(index: Any) -> None:

@@ -36,8 +36,9 @@ def _along(axis: int, index: Any) -> tuple:
 
 
 def take_along_axis(x: T, indices: Any, axis: Any) -> T:
-    """out[..., i, ...] = x[..., indices[..., i, ...], ...] along ``axis`` (as NumPy's);
-    the gradient adds g back at the picked positions (repeats accumulate)."""
+    """out[..., i, ...] = x[..., indices[..., i, ...], ...] along ``axis`` (as NumPy's,
+    indices in [-n, n) for an axis of n elements, else a TensorIndexError); the gradient
+    adds g back at the picked positions (repeats accumulate)."""
     indices = np.asarray(constant(indices))
     if axis is None:
         return take_along_axis(x.reshape(-1), indices.reshape(-1), 0)
@@ -47,10 +48,22 @@ def take_along_axis(x: T, indices: Any, axis: Any) -> T:
     if indices.ndim != x.ndim:
         raise ShapeError(f"take_along_axis: indices have {indices.ndim} axes, x has "
                          f"{x.ndim} ({x.shape}); they must have the same number")
+    _check_along_range(indices, x.shape, axis)
     grids = [np.arange(n).reshape((1,) * k + (n,) + (1,) * (x.ndim - k - 1))
              for k, n in enumerate(x.shape)]
     grids[axis] = indices
     return apply(GetItem(tuple(grids)), x)
+
+
+def _check_along_range(indices: np.ndarray, shape: tuple, axis: int) -> None:
+    """TensorIndexError naming the first index outside [-n, n) along ``axis`` (n its size)."""
+    size = shape[axis]
+    bad = indices[(indices >= size) | (indices < -size)]
+    if bad.size:
+        raise TensorIndexError(f"take_along_axis (take_along_dim): index {int(bad[0])} is out "
+                               f"of range along dim {axis} of the input of shape {shape}; "
+                               f"indices there are {-size}..{size - 1} (negative ones count "
+                               f"from the end)")
 
 
 def flip(x: T, axis: Any) -> T:

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..function import Function, apply
-from .generic import constant, is_tensor, where
+from .generic import constant, is_tensor, lift_like, where
+from .indexing import pad
 
 __all__ = ["Lerp", "LerpWeight", "MedianAll", "LogCumsumExp", "lerp"]
 
@@ -95,11 +96,10 @@ class LogCumsumExp(Function):
     is summed in log space, the positive and the negative g apart (stable for large x).
     Recorded (create_graph, forward mode, Hessians) it is written linear in g: forward
     mode differentiates it in g at g = 0, where the sign split has no derivative. There
-    dx_j = exp(x_j - c) sum_{i >= j} g_i exp(c - out_i), c the largest finite out along
-    the axis (a constant: the product does not depend on it), the reverse of PyTorch's
-    forward-mode formula, exact while out spans less than ~700 along the axis (NaN
-    beyond). Where x_j = out_i = -inf (a leading -inf) or +inf, exp(x_j - out_i) is
-    NaN, as torch's."""
+    dx_j = exp(x_j - out_j) R_j with R_j = sum_{i >= j} g_i exp(out_j - out_i), every
+    factor at most 1 (out does not decrease along the axis), so any spread of out is
+    exact (see ``_decayed_reverse_sum``). Where x_j = out_j = -inf (a leading -inf) or
+    +inf, dx_j is NaN, as torch's; the other entries and their derivatives stay finite."""
     __slots__ = ("axis",)
     save_output = True
 
@@ -123,15 +123,20 @@ class LogCumsumExp(Function):
                 - self._part(where(negative, log_size, lowest), out, x),)
 
     def _linear(self, g: Any, out: Any, x: Any) -> Any:
-        """exp(x_j - c) sum_{i >= j} g_i exp(c - out_i) on Tensors (recorded), with
-        c = the largest finite out along the axis (0 if none)."""
-        values = constant(out)
-        with np.errstate(invalid="ignore", over="ignore"):  # -inf - -inf, +inf: NaN
-            c = np.where(np.isfinite(values), values, -np.inf).max(
-                axis=self.axis, keepdims=True, initial=-np.inf)
-            c = np.where(np.isfinite(c), c, 0.0).astype(values.dtype, copy=False)
-            weighted = np.flip(g * np.exp(c - out), self.axis)
-            return np.exp(x - c) * np.flip(np.cumsum(weighted, axis=self.axis), self.axis)
+        """exp(x_j - out_j) R_j on Tensors (recorded), R of ``_decayed_reverse_sum``.
+        Where x_j = out_j = +-inf (a +inf, a leading -inf) dx_j is NaN, and so is its
+        derivative in the g_i with an infinite out_i (i >= j), whose exp(x_j - out_i) is
+        NaN; none reaches the other entries (in forward mode: the outputs that are
+        infinite are NaN, the others finite)."""
+        out, x = lift_like(g, out), lift_like(g, x)
+        infinite = np.isinf(constant(out))
+        undefined = infinite & (constant(x) == constant(out))
+        running = where(undefined, 0.0, _decayed_reverse_sum(g, out, self.axis))
+        nan_where_undefined = np.where(undefined, np.nan, 0.0).astype(constant(out).dtype)
+        infinite_g = np.flip(np.cumsum(np.flip(where(infinite, g, 0.0), self.axis),
+                                       axis=self.axis), self.axis)
+        with np.errstate(invalid="ignore"):  # inf - inf at the undefined entries
+            return np.exp(x - out) * running + nan_where_undefined * infinite_g
 
     def _part(self, log_g: Any, out: Any, x: Any) -> Any:
         """exp(x_j + log sum_{i >= j} exp(log_g_i - out_i)): the reversed running
@@ -140,6 +145,32 @@ class LogCumsumExp(Function):
             shifted = np.flip(log_g - out, self.axis)
             reversed_sum = np.flip(_logcumsumexp(shifted, self.axis), self.axis)
             return np.exp(reversed_sum + x)
+
+
+def _decayed_reverse_sum(g: Any, out: Any, axis: int) -> Any:
+    """R_j = sum_{i >= j} g_i exp(out_j - out_i) along ``axis`` (out non-decreasing), by
+    doubling: the step of size s = 1, 2, 4, ... adds exp(out_j - out_{j+s}) R_{j+s}, after
+    which R_j holds the terms i < j + 2s. Linear in g; no factor exceeds 1."""
+    size = np.shape(constant(out))[axis]
+    total, step = g, 1
+    while step < size:
+        head = (slice(None),) * axis + (slice(None, size - step),)
+        tail = (slice(None),) * axis + (slice(step, None),)
+        widths = [(0, 0)] * total.ndim
+        widths[axis] = (0, step)
+        total = total + pad(_decay(out[head], out[tail]) * total[tail], widths, 0.0)
+        step *= 2
+    return total
+
+
+def _decay(earlier: Any, later: Any) -> Any:
+    """exp(earlier - later); 0 where both are the same infinity (out after a +inf, or a
+    leading run of -inf), whose NaN would otherwise reach the gradient too."""
+    values = constant(earlier)
+    same_infinity = np.isinf(values) & (values == constant(later))
+    with np.errstate(invalid="ignore"):  # inf - inf, replaced below
+        gap = where(same_infinity, 0.0, earlier - later)
+    return where(same_infinity, 0.0, np.exp(gap))
 
 
 def _logcumsumexp(x: Any, axis: int) -> Any:
