@@ -16,6 +16,7 @@ from typing import Any
 from .function import apply
 from .keyword_aliases import keyword_aliases
 from .ops import linalg_more as linalg
+from .ops.einsum import interleaved
 from .ops.gamma import Digamma, Lgamma
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
@@ -204,7 +205,10 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
     ``einsum("ii", a)`` the trace, ``einsum("...ij,...jk", a, b)`` a batched product.
     PyTorch's list form ``einsum("ij,jk->ik", [a, b])`` works where the subscripts name
     two or more operands, or the list holds one Tensor (``einsum("ii", [A])``); else a
-    list is an array, as NumPy's."""
+    list is an array, as NumPy's. The interleaved form of both, ``einsum(a, [0, 1], b,
+    [1, 2], [0, 2])``, works too (see ``ops.einsum.interleaved``)."""
+    if not isinstance(subscripts, str):  # einsum(a, [0, 1], b, [1, 2], [0, 2])
+        subscripts, operands = interleaved((subscripts, *operands))
     listed = len(operands) == 1 and isinstance(operands[0], (list, tuple))
     if listed and isinstance(subscripts, str) and (
             "," in subscripts.split("->")[0]

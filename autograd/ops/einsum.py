@@ -28,7 +28,7 @@ from .generic import broadcast_to, is_tensor, lift_like
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["EinsumError", "Einsum", "DiagonalEmbed", "einsum", "expand_subscripts",
-           "check_letters", "unique_letters", "contract"]
+           "check_letters", "unique_letters", "contract", "interleaved"]
 
 
 def expand_subscripts(subscripts: str, shapes: Sequence[tuple[int, ...]]
@@ -197,10 +197,46 @@ def einsum(subscripts: str, *tensors: T, optimize: Any = False) -> T:
     ``einsum("ii", a)`` its trace, ``einsum("...ij,...jk", a, b)`` a batched product.
     Axes of one letter must have one size (or 1, which broadcasts). ``optimize`` is
     NumPy's contraction-order search for the forward pass."""
-    if not isinstance(subscripts, str):
-        raise EinsumError(f"einsum: subscripts must be a str such as 'ij,jk->ik'; got "
-                          f"{type(subscripts).__name__} (the interleaved operand/axes "
-                          f"form is not supported)")
+    if not isinstance(subscripts, str):  # einsum(a, [0, 1], b, [1, 2], [0, 2])
+        subscripts, tensors = interleaved((subscripts, *tensors))
     terms, output = expand_subscripts(subscripts, [t.shape for t in tensors])
     check_letters(subscripts, terms, output, [t.shape for t in tensors])
     return apply(Einsum(terms, output, optimize, subscripts), *tensors)
+
+
+def interleaved(args: tuple) -> tuple[str, tuple]:
+    """(subscripts, operands) of NumPy's and PyTorch's interleaved form
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` (= ``einsum("ab,bc->ac", a, b)``): each
+    operand is followed by its axes, ints in [0, 52) that stand for letters, ``...`` for
+    the broadcast axes; a last list after the pairs is the output's."""
+    output = args[-1] if len(args) % 2 else None
+    pairs = args[:-1] if len(args) % 2 else args
+    operands, sublists = pairs[0::2], pairs[1::2]
+    if not operands:
+        raise EinsumError("einsum: expected subscripts such as 'ij,jk->ik', or operands each "
+                          "followed by its list of axes (einsum(a, [0, 1], b, [1, 2])); got "
+                          "nothing")
+    terms = ",".join(_sublist_letters(s, k) for k, s in enumerate(sublists))
+    arrow = "" if output is None else "->" + _sublist_letters(output, "output")
+    return terms + arrow, tuple(operands)
+
+
+def _sublist_letters(sublist: Any, which: Any) -> str:
+    """The subscript letters of one interleaved list of axes (operand ``which``)."""
+    if isinstance(sublist, (str, bytes)) or not isinstance(sublist, Sequence):
+        raise EinsumError(f"einsum: in the interleaved form each operand is followed by a "
+                          f"list of its axes (ints in [0, 52) or ...); for operand {which} "
+                          f"got {type(sublist).__name__}. For subscripts, pass the str "
+                          f"first: einsum('ij,jk->ik', a, b)")
+    letters = []
+    for axis in sublist:
+        if axis is Ellipsis:
+            letters.append("...")
+        elif isinstance(axis, (int, np.integer)) and not isinstance(axis, bool) \
+                and 0 <= axis < len(string.ascii_letters):
+            letters.append(string.ascii_letters[axis])
+        else:
+            raise EinsumError(f"einsum: an axis in the interleaved form is an int in "
+                              f"[0, 52) or ... (Ellipsis); got {axis!r} in the list of "
+                              f"{'the output' if which == 'output' else f'operand {which}'}")
+    return "".join(letters)
