@@ -124,8 +124,6 @@ EVERYDAY_NAMES = {
                         "(autograd.split(x, sizes, dim=d))",
     "unsafe_split": "write x.split(split_size, dim): there are no unsafe views here",
     "unsafe_chunk": "write x.chunk(chunks, dim): there are no unsafe views here",
-    "diagonal_scatter": "write out = x.clone(); out.diagonal(offset, dim1, dim2).copy_(src) "
-                        "(differentiable in x and src, as torch.diagonal_scatter)",
     "histogramdd": "np.histogramdd(x.numpy(), bins, range) gives the counts and edges "
                    "(a histogram has no gradient); autograd.histogram is the 1-d one",
     "binomial": "torch.binomial(count, prob) is autograd.distributions.Binomial(count, "

@@ -91,6 +91,21 @@ class PieceMethods:
         axis = single_axis(dim, self.ndim, "slice_scatter")
         return self.at[(slice(None),) * axis + (slice(start, end, step),)].set(src)
 
+    def diagonal_scatter(self, src: Any, offset: int = 0, dim1: int = 0,
+                         dim2: int = 1) -> AnyTensor:
+        """A copy of self with ``src`` in place of ``self.diagonal(offset, dim1, dim2)``
+        (the diagonal's axis last, as ``diagonal`` gives it); differentiable in both: the
+        copy's diagonal view takes the write."""
+        out = self.clone()
+        diagonal = out.diagonal(offset, dim1, dim2)
+        src = self._lift(src)
+        if src.shape != diagonal.shape:
+            raise ShapeError(f"diagonal_scatter: src must have the diagonal's shape "
+                             f"{diagonal.shape} (offset {offset}, dims {dim1} and {dim2} of "
+                             f"shape {self.shape}); got {src.shape}")
+        diagonal.copy_(src)
+        return out
+
     def swapdims(self, dim0: int, dim1: int) -> AnyTensor:
         """The two axes exchanged (``swapaxes``, ``transpose(dim0, dim1)``)."""
         return self.swapaxes(dim0, dim1)

@@ -4,8 +4,9 @@ the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
 ``is_floating_point`` (a bool), ``ravel``, ``t``, ``renorm`` (``autograd/renorm.py``),
 ``baddbmm``, ``index_copy``, ``fmod`` and ``tensor_split`` (differentiable),
 ``bitwise_*``, ``positive``, the pieces ``hsplit vsplit dsplit select swapdims
-select_scatter slice_scatter`` (the Tensor methods of ``split_methods``), ``fliplr flipud
-rot90``, ``inner vdot addbmm``, ``conj resolve_conj resolve_neg adjoint narrow_copy``.
+select_scatter slice_scatter diagonal_scatter`` (the Tensor methods of
+``split_methods``), ``fliplr flipud rot90``, ``inner vdot addbmm``, ``conj resolve_conj
+resolve_neg adjoint narrow_copy``.
 NumPy's functions of these names (``t`` and ``select`` aside) mean the same. The logical
 ops take ``out=``, as PyTorch's.
 
@@ -26,7 +27,8 @@ __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "
            "fmod", "divide", "multiply", "subtract", "negative", "tensor_split", "bitwise_and",
            "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
            "bitwise_right_shift", "positive", "hsplit", "vsplit", "dsplit",
-           "select", "swapdims", "select_scatter", "slice_scatter", "fliplr", "flipud", "rot90",
+           "select", "swapdims", "select_scatter", "slice_scatter",
+           "diagonal_scatter", "fliplr", "flipud", "rot90",
            "inner", "vdot", "addbmm", "conj", "real", "imag", "isreal", "resolve_conj",
            "resolve_neg", "adjoint", "narrow_copy"]
 
@@ -221,6 +223,12 @@ def slice_scatter(input: Any, src: Any, dim: int = 0, start: int | None = None, 
                   end: int | None = None, step: int = 1) -> Tensor:
     """A copy of input with ``src`` in place of the slice ``start:end:step`` along dim."""
     return as_tensor(input).slice_scatter(src, dim, start, end, step)
+
+
+def diagonal_scatter(input: Any, src: Any, offset: int = 0, dim1: int = 0,  # noqa: A002
+                     dim2: int = 1) -> Tensor:
+    """A copy of input with ``src`` in place of ``input.diagonal(offset, dim1, dim2)``."""
+    return as_tensor(input).diagonal_scatter(src, offset, dim1, dim2)
 
 
 def fliplr(input: Any) -> Tensor:  # noqa: A002

@@ -245,7 +245,7 @@ def test_square_of_bool_is_int64_as_torch(torch) -> None:
     ("get_num_interop_threads", "drop"), ("scalar_tensor", "autograd.tensor"),
     ("rsub", "y - a * x"), ("is_nonzero", "bool(x)"), ("is_signed", "dtype.kind"),
     ("split_with_sizes", "split"), ("unsafe_chunk", "chunk"), ("unsafe_split", "split"),
-    ("diagonal_scatter", "diagonal"), ("histogramdd", "np.histogramdd"),
+    ("histogramdd", "np.histogramdd"),
     ("binomial", "Binomial"), ("angle", "where"), ("fill", "full_like"),
     ("empty_strided", "empty"), ("frombuffer", "np.frombuffer"),
     ("set_warn_always", "drop the line"), ("set_flush_denormal", "drop the line"),
