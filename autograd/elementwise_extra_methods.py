@@ -58,6 +58,18 @@ class Ldexp(Function):
         return dx, de
 
 
+def _float64_exponent(exponent: Any) -> np.ndarray:
+    """float_power's exponent that is not a Tensor or a Python number (an array, a NumPy
+    number, a list of numbers) as a float64 array; a string, None, a complex number or
+    other non-real values are a ``DTypeError`` (not np.asarray's ValueError, nor NaN
+    for None, nor a complex number's real part)."""
+    array = np.asarray(exponent)
+    if array.dtype.kind not in "biuf":
+        raise DTypeError(f"float_power: the exponent must be a number or a tensor (array) of "
+                         f"real numbers; got {type(exponent).__name__} {exponent!r}")
+    return array.astype(np.float64)
+
+
 class ElementwiseExtraMethods:
     """``float_power ldexp heaviside signbit isposinf isneginf gcd lcm`` (+ some ``_``)."""
 
@@ -67,10 +79,10 @@ class ElementwiseExtraMethods:
         """self ** exponent computed in float64 (PyTorch's double-precision power);
         differentiable in both, the gradients cast back to each input's dtype."""
         base = self.astype(np.float64)
-        if hasattr(exponent, "astype") and not isinstance(exponent, np.ndarray):
+        if is_tensor(exponent):
             exponent = exponent.astype(np.float64)
         elif not isinstance(exponent, (int, float)):
-            exponent = self._lift(np.asarray(exponent, dtype=np.float64))
+            exponent = self._lift(_float64_exponent(exponent))
         return base ** exponent
 
     def float_power_(self, exponent: Any) -> AnyTensor:

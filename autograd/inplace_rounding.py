@@ -28,7 +28,7 @@ class RoundingInplace:
 
     def round_(self, decimals: int = 0) -> Any:
         """self rounded to ``decimals`` places (halves to even, as PyTorch), in place."""
-        return self._math_("round", decimals=decimals) if decimals else self._math_("round")
+        return self._math_("round", decimals=decimals)  # (Round checks decimals is an int)
 
     def ge_(self, other: Any) -> Any:
         """self = (self >= other) as self's dtype (1 or 0), in place."""

@@ -9,7 +9,8 @@ their exponentially scaled ``i0e``/``i1e``; the Bessel, Airy and zeta functions 
 ``igammac`` (gammaincc) are PyTorch's top-level spellings of some, and ``special.sinc``
 and ``special.round`` PyTorch's special spellings of ``autograd.sinc`` and ``round``.
 The conventions are PyTorch's: xlogy(0, y) = 0 (y not NaN), entr(0) = 0 and
-entr(x < 0) = -inf, logit(x, eps) clamps x to [eps, 1 - eps] first."""
+entr(x < 0) = -inf, logit(x, eps) clamps x to [eps, 1 - eps] first (eps < 0: no clamp;
+eps > 0.5, an empty range, is refused)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ def expit(input: Any) -> Tensor:  # noqa: A002
 
 @accepts_out
 def logit(input: Any, eps: float | None = None) -> Tensor:  # noqa: A002
-    """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given."""
+    """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` >= 0 is given
+    (eps < 0: no clamp, as PyTorch's; eps > 0.5 is a UsageError)."""
     return as_tensor(input).logit(eps)
 
 

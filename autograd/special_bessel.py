@@ -44,8 +44,8 @@ def _without_derivative(function: Callable[[np.ndarray], np.ndarray], name: str,
 
 
 def _nan_at_infinity(values: Callable[[np.ndarray], np.ndarray]) -> Callable:
-    """``values`` with NaN at +-inf: PyTorch's modified_bessel_i0/i1 there (its i0/i1
-    give +-inf, as ``special.i0``/``i1`` here)."""
+    """``values`` with NaN at +-inf: PyTorch's modified_bessel_i0/i1 there (PyTorch
+    2.13's i0/i1 give NaN too; ``special.i0``/``i1`` here give +-inf, the limits)."""
     def at(x: np.ndarray) -> np.ndarray:
         out = values(x)
         return np.where(np.isinf(x), np.nan, out).astype(out.dtype, copy=False)

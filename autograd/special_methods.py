@@ -74,15 +74,37 @@ def x_times(x: AnyTensor, f_of_y: Callable[[Any], Any], y: AnyTensor, pole: floa
 
 
 def _large_order_values(n: int, x: np.ndarray) -> np.ndarray:
-    """(-1)^(n+1) n! zeta(n + 1, x) in float64, n! applied as factors e^(ln n! / k) that
-    are finite (each product is finite where the result is), in x's dtype."""
-    out = zeta_arrays.hurwitz_zeta(np.float64(n + 1.0), np.asarray(x, dtype=np.float64))
+    """psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x) in float64, then in x's dtype: in logs
+    for 0 < x < inf (``_positive_magnitudes``), else zeta times n! in finite factors."""
+    x64 = np.array(x, dtype=np.float64, ndmin=1)
+    out = np.empty_like(x64)
+    positive = (x64 > 0) & (x64 < np.inf)
+    out[positive] = _positive_magnitudes(n, x64[positive])
+    out[~positive] = _factored_magnitudes(n, x64[~positive])
+    out = ((-1.0) ** (n + 1) * out).reshape(np.shape(x))
+    with np.errstate(over="ignore"):  # float32: inf where the value passes 3.4e38
+        return out.astype(np.result_type(x, np.float16), copy=False)
+
+
+def _positive_magnitudes(n: int, x: np.ndarray) -> np.ndarray:
+    """n! zeta(n + 1, x) = exp(ln n! - (n + 1) ln x + ln(x^(n+1) zeta(n + 1, x))) for
+    0 < x < inf: finite where it is, also where zeta(n + 1, x) alone underflows (n = 200,
+    x = 50: zeta ~ 1e-342, the product ~ 2.6e33); inf where it overflows."""
+    scaled = zeta_arrays.scaled_hurwitz_zeta(np.float64(n + 1.0), x)
+    with np.errstate(over="ignore"):
+        return np.exp(math.lgamma(n + 1.0) - (n + 1.0) * np.log(x) + np.log(scaled))
+
+
+def _factored_magnitudes(n: int, x: np.ndarray) -> np.ndarray:
+    """n! zeta(n + 1, x) for x <= 0, inf or NaN (inf, NaN or huge there), n! applied as
+    factors e^(ln n! / k) that are finite (each product is finite where the result is)."""
+    out = zeta_arrays.hurwitz_zeta(np.float64(n + 1.0), x)
     log_factorial = math.lgamma(n + 1.0)
     steps = math.ceil(log_factorial / 700.0)
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
             out = out * math.exp(log_factorial / steps)
-    return ((-1.0) ** (n + 1) * out).astype(np.result_type(x, np.float16), copy=False)
+    return out
 
 
 class LargeOrderPolygamma(Function):
@@ -103,6 +125,27 @@ class LargeOrderPolygamma(Function):
         return (g * _large_order_values(self.n + 1, x),)
 
 
+def _logit_eps(eps: Any) -> float | None:
+    """logit's ``eps`` as a float: None, or a real number (a 0-d real tensor too, as
+    PyTorch takes one) <= 0.5; a bool, NaN, a string or a list is a ``UsageError``, and so
+    is eps > 0.5, whose clamp range [eps, 1 - eps] is empty (PyTorch's result there
+    depends on the order of its two comparisons)."""
+    if eps is None:
+        return None
+    array = np.asarray(eps)  # (a Tensor gives its array)
+    if isinstance(eps, (bool, np.bool_)) or array.ndim or array.dtype.kind not in "iuf" \
+            or getattr(eps, "requires_grad", False):
+        raise UsageError(f"logit: eps must be a real number (a float, as PyTorch's; not a "
+                         f"tensor that requires grad) or None; got {type(eps).__name__} "
+                         f"{eps!r}")
+    value = float(array)
+    if not value <= 0.5:
+        raise UsageError(f"logit: eps={value!r}; x is clamped to [eps, 1 - eps], which is "
+                         f"empty for eps > 0.5 (and undefined for NaN): pass eps in "
+                         f"[0, 0.5], or eps < 0 or None for no clamp")
+    return value
+
+
 class SpecialMethods:
     """``logit xlogy i0 polygamma mvlgamma igamma igammac`` and their in-place forms, and
     ``remainder_ fmod_``."""
@@ -118,11 +161,14 @@ class SpecialMethods:
         return self._math_("fmod", other)
 
     def logit(self, eps: float | None = None) -> AnyTensor:
-        """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given;
-        d/dx = 1 / (x (1 - x)). Without eps, x outside [0, 1] gives NaN, and a NaN
-        gradient, as PyTorch's (1 / x + 1 / (1 - x) would be finite there)."""
+        """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` >= 0 is
+        given; d/dx = 1 / (x (1 - x)) (0 where clamped). Without eps or with eps < 0
+        (PyTorch's: no clamp), x outside [0, 1] gives NaN, and a NaN gradient, as
+        PyTorch's (1 / x + 1 / (1 - x) would be finite there). eps > 0.5 (an empty
+        range) is a UsageError."""
         x = as_float(self)
-        if eps is not None:  # a NaN keeps a NaN gradient (clip's would be 0), as PyTorch's
+        eps = _logit_eps(eps)
+        if eps is not None and eps >= 0:  # a NaN keeps a NaN gradient (clip's would be 0)
             nan = np.isnan(x.data)
             if nan.any():
                 x = x * np.where(nan, np.nan, 1.0).astype(x.dtype)
@@ -159,7 +205,8 @@ class SpecialMethods:
         n = 0, 1, 2, and psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x) above (PyTorch's
         formula), differentiable through zeta's derivative in q (which gives psi^(n+1)).
         Past n = 170, where n! overflows, ``LargeOrderPolygamma``: finite where the
-        product is (PyTorch's is inf there)."""
+        product is, also where zeta(n + 1, x) alone underflows (PyTorch's is inf there,
+        or NaN)."""
         n = int_argument("polygamma", "n", n)
         if n < 0:
             raise UsageError(f"polygamma: order n={n!r}; n must be >= 0 (PyTorch's "

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import ShapeError
 
-__all__ = ["hurwitz_zeta", "BERNOULLI_OVER_FACTORIAL"]
+__all__ = ["hurwitz_zeta", "scaled_hurwitz_zeta", "BERNOULLI_OVER_FACTORIAL"]
 
 _DIRECT_TERMS = 9
 _SHIFT_TO = 9.0
@@ -45,14 +45,19 @@ def _finite_domain(x: np.ndarray, q: np.ndarray) -> np.ndarray:
             & ((q > 0) | ((q != np.floor(q)) & (x == np.floor(x)))))
 
 
-def _euler_maclaurin(x: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """zeta(x, q) where it is finite (float64 arrays of one shape)."""
+def _euler_maclaurin(x: np.ndarray, q: np.ndarray, scaled: bool = False) -> np.ndarray:
+    """zeta(x, q) where it is finite (float64 arrays of one shape); ``scaled`` (q > 0):
+    q^x zeta(x, q), every power v^-x taken as (v / q)^-x, so that nothing underflows
+    where zeta alone does (x = 201, q = 50: zeta ~ 1e-342, q^x zeta ~ 1)."""
+    def power(v: np.ndarray) -> np.ndarray:
+        return (v / q) ** -x if scaled else v ** -x
+
     terms = np.maximum(_DIRECT_TERMS, np.ceil(_SHIFT_TO - q) + 1)
     total = np.zeros_like(x)
     for k in range(int(np.max(terms, initial=0.0))):
-        total += np.where(k < terms, (q + k) ** -x, 0.0)
+        total += np.where(k < terms, power(q + k), 0.0)
     w = q + terms
-    w_power = w ** -x  # w^(-x - 2j + 1) / w^... built up below
+    w_power = power(w)  # w^(-x - 2j + 1) / w^... built up below
     total += w * w_power / (x - 1) + w_power / 2
     rising = x.copy()  # x (x+1) ... (x+2j-2)
     w_power = w_power / w
@@ -81,3 +86,16 @@ def hurwitz_zeta(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         out[finite] = _euler_maclaurin(x64[finite], q64[finite])
     return out.astype(dtype)
+
+
+def scaled_hurwitz_zeta(x: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """q^x zeta(x, q) = sum_(k >= 0) (1 + k / q)^-x >= 1 in float64, for x > 1 and
+    0 < q < inf (NaN elsewhere): normal where zeta(x, q) itself underflows, so that
+    ln zeta(x, q) = ln(this) - x ln q keeps its digits (polygamma of a large order)."""
+    x64, q64 = np.broadcast_arrays(np.asarray(x, dtype=np.float64),
+                                   np.asarray(q, dtype=np.float64))
+    out = np.full(x64.shape, np.nan)
+    inside = (x64 > 1) & (q64 > 0) & (q64 < np.inf)
+    with np.errstate(all="ignore"):
+        out[inside] = _euler_maclaurin(x64[inside], q64[inside], scaled=True)
+    return out

@@ -5,7 +5,8 @@ Each VJP applies the next one, and psi''' is 6 zeta(4, x) (the Hurwitz zeta op o
 ``special_values``, differentiable in x), so lgamma is differentiable any number of
 times. ``GammaDraw`` passes given Gamma(alpha, 1) draws on with their
 implicit-reparameterisation gradient dx/dalpha (``Gamma.rsample``'s);
-``RegularizedGammaP`` is P(a, x), the Gamma(a, 1) CDF.
+``RegularizedGammaP`` is P(a, x), the Gamma(a, 1) CDF (``EdgeDensity`` gives its
+recorded density a NaN slope at x <= 0, where P has no second derivative in x).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import numpy as np
 
 from .. import gamma_arrays
 from ..errors import UnsupportedError
-from ..function import Function
+from ..function import Function, apply
 from .arithmetic import broadcasting
 from .generic import constant, exp, is_tensor, log, where
 from .special_values import zeta
 from .trig import either
 
-__all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma", "GammaDraw", "RegularizedGammaP"]
+__all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma", "GammaDraw", "RegularizedGammaP",
+           "EdgeDensity"]
 
 
 class Tetragamma(Function):
@@ -97,7 +99,8 @@ class RegularizedGammaP(Function):
     PyTorch's formula: NaN for x < 0 (as P), inf at x = 0 for a < 1; but 1 at x = 0 for
     a = 1 and 0 at x = inf (the limits, where the formula gives 0 * -inf and inf - inf).
     Recorded (create_graph), the density is built from recorded ops for 0 < x < inf, so
-    P differentiates again in x, as PyTorch's: d/dx density = density ((a - 1) / x - 1).
+    P differentiates again in x, as PyTorch's: d/dx density = density ((a - 1) / x - 1),
+    NaN at x <= 0 (PyTorch's too) and 0 at x = inf.
     The derivative in a is not implemented (nor is PyTorch's)."""
     __slots__ = ()
 
@@ -121,10 +124,32 @@ class RegularizedGammaP(Function):
 
 def _recorded_density(a: np.ndarray, x: Any, density: np.ndarray) -> Any:
     """x^(a-1) e^(-x) / Gamma(a) = exp((a - 1) ln x - x - ln Gamma(a)) from recorded ops
-    of the Tensor x where 0 < x < inf; the constant ``density`` elsewhere (x = 0, inf,
-    NaN or below 0, where the formula has no finite derivative)."""
+    of the Tensor x where 0 < x < inf; elsewhere the constant ``density`` with the slope
+    ``EdgeDensity`` gives it: NaN at x <= 0 (and NaN), where P has no second derivative
+    in x (one-sided -1, inf, 1 or 0 at x = 0 by a; PyTorch's NaN), 0 at x = inf."""
     values = constant(x)
     inside = (values > 0) & (values < np.inf)
     safe = where(inside, x, 1.0)  # outside: a point where every part is finite
     recorded = exp((a - 1) * log(safe) - safe - gamma_arrays.lgamma(a))
-    return where(inside, recorded, density)
+    slope = np.where(values > 0, 0.0, np.nan).astype(values.dtype)  # (NaN x too)
+    return where(inside, recorded, apply(EdgeDensity(density, slope), x))
+
+
+class EdgeDensity(Function):
+    """out = ``values`` (the density at the edges x = 0, inf, below 0, NaN, given), its
+    derivative ``slope`` given too:  dx = g slope (NaN where the derivative is undefined,
+    not a constant's silent 0); recorded, the slope is this op again (values = slope), so
+    every higher derivative is NaN there too."""
+    __slots__ = ("values", "slope")
+    save_inputs = False
+
+    def __init__(self, values: np.ndarray, slope: np.ndarray) -> None:
+        self.values, self.slope = values, slope
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return self.values
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        if is_tensor(x):
+            return (g * apply(EdgeDensity(self.slope, self.slope), x),)
+        return (g * self.slope,)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import erf_arrays
+from .._arrays import int_argument
 from ..errors import DTypeError, IntegerDivisionError
 from ..function import Function
 from .arithmetic import broadcasting
@@ -230,7 +231,7 @@ class Round(_Constant):
     __slots__ = ("decimals",)
 
     def __init__(self, decimals: int = 0) -> None:
-        self.decimals = int(decimals)
+        self.decimals = int_argument("round", "decimals", decimals)  # not 1.5, "1", None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if self.decimals and x.dtype == np.bool_:
