@@ -130,8 +130,14 @@ class RNNBase(Module):
     @property
     def all_weights(self) -> list[list[Parameter]]:
         """The parameters per layer and direction (l0, l0_reverse, l1, ...), as PyTorch."""
-        return [[getattr(self, n) for n in self._weight_names(layer, direction)
-                 if hasattr(self, n)]
+        return [[getattr(self, n) for n in names] for names in self._all_weights]
+
+    @property
+    def _all_weights(self) -> list[list[str]]:
+        """The parameters' names per layer and direction, as PyTorch's ``_all_weights``
+        (the forget-gate bias habit: ``for names in lstm._all_weights: for name in
+        filter(lambda n: "bias" in n, names): ...``)."""
+        return [[n for n in self._weight_names(layer, direction) if hasattr(self, n)]
                 for layer in range(self.num_layers) for direction in range(self.directions)]
 
     @property
