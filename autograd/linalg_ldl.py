@@ -6,8 +6,9 @@ diagonal of LD, D's blocks on its diagonal and first subdiagonal, and 1-based in
 pivots, negative on both columns of a 2x2 block. A KKT matrix [[Q, A^T], [A, 0]] is the
 usual example: symmetric, indefinite, so Cholesky does not apply.
 
-PyTorch has no derivative for either function; neither has this library, and it says so
-when the call is made on a tensor that requires grad (PyTorch says it at backward)."""
+PyTorch has no derivative for either function; neither has this library. As in PyTorch,
+they run on tensors that require grad, and LD (``ldl_factor``) and X (``ldl_solve``) then
+carry a gradient path whose backward raises ``UnsupportedError`` (``NoDerivative``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import ShapeError, SingularMatrixError, UnsupportedError
-from .grad_mode import is_grad_enabled
+from .function import Function, apply
 from .tensor import Tensor, as_tensor
 
 __all__ = ["ldl_factor", "ldl_factor_ex", "ldl_solve", "LDLFactorResult",
@@ -39,12 +40,36 @@ class LDLFactorExResult(NamedTuple):
     info: Tensor
 
 
-def _no_gradient(name: str, *tensors: Tensor) -> None:
-    if is_grad_enabled() and any(t.requires_grad for t in tensors):
+class NoDerivative(Function):
+    """out = ``result``, a value computed from the inputs (floating ones: A, or LD and B)
+    that has no derivative here (nor in PyTorch): recorded when an input requires grad,
+    so that a backward pass through it raises ``UnsupportedError`` naming the op, as
+    PyTorch's does at backward (not at the call)."""
+    __slots__ = ("result", "op")
+    save_inputs = False
+
+    def __init__(self, result: np.ndarray, op: str) -> None:
+        self.result, self.op = result, op
+
+    def forward(self, *inputs: np.ndarray) -> np.ndarray:
+        return self.result
+
+    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:
         raise UnsupportedError(
-            f"linalg.{name} has no derivative (PyTorch has none either). For a "
-            f"differentiable solve of a symmetric indefinite system use linalg.solve(A, B); "
-            f"to factor without a gradient pass A.detach() or call it under no_grad().")
+            f"linalg.{self.op} has no derivative (PyTorch has none either), so a backward "
+            f"pass cannot go through its result. For a differentiable solve of a symmetric "
+            f"indefinite system use linalg.solve(A, B); to keep the factorisation out of "
+            f"the graph pass A.detach() (LD.detach(), B.detach()) or call it under "
+            f"no_grad().")
+
+
+def _without_derivative(result: np.ndarray, op: str, *inputs: Tensor) -> Tensor:
+    """``result`` as a Tensor: recorded as ``NoDerivative`` when an input requires grad
+    (and grad mode is on), else a plain constant."""
+    floating = [t for t in inputs if t.dtype.kind == "f"]
+    if not floating:
+        return Tensor(result)
+    return apply(NoDerivative(result, op), *floating)
 
 
 def _swap(a: np.ndarray, i: Any, j: Any) -> None:
@@ -147,7 +172,6 @@ def ldl_factor_ex(A: Any, *, hermitian: bool = False,
     ``hermitian`` changes nothing. ``check_errors=True`` raises for a singular matrix."""
     A = as_tensor(A)
     _check_square("ldl_factor_ex", A)
-    _no_gradient("ldl_factor_ex", A)
     data = A.data
     LD = np.empty_like(data)
     pivots = np.empty(data.shape[:-1], dtype=np.int32)
@@ -157,7 +181,8 @@ def ldl_factor_ex(A: Any, *, hermitian: bool = False,
     if check_errors and info.any():
         raise SingularMatrixError("linalg.ldl_factor_ex: the matrix is singular (D has a "
                                   "zero on its diagonal; check_errors=True)")
-    return LDLFactorExResult(Tensor(LD), Tensor(pivots), Tensor(info))
+    return LDLFactorExResult(_without_derivative(LD, "ldl_factor_ex", A), Tensor(pivots),
+                             Tensor(info))
 
 
 def ldl_factor(A: Any, *, hermitian: bool = False) -> LDLFactorResult:
@@ -176,7 +201,6 @@ def ldl_solve(LD: Any, pivots: Any, B: Any, *, hermitian: bool = False) -> Tenso
     ``torch.linalg.ldl_solve``; B is a (batch of) n x k matrix(es) with LD's batch axes."""
     LD, pivots, B = as_tensor(LD), as_tensor(pivots), as_tensor(B)
     _check_square("ldl_solve", LD)
-    _no_gradient("ldl_solve", LD, B)
     if B.ndim < 2 or B.shape[-2] != LD.shape[-1]:
         raise ShapeError(f"linalg.ldl_solve: B must be a (batch of) matrix(es) with "
                          f"{LD.shape[-1]} rows (write B[..., None] for one vector), got "
@@ -188,4 +212,4 @@ def ldl_solve(LD: Any, pivots: Any, B: Any, *, hermitian: bool = False) -> Tenso
     X = np.empty(b.shape, dtype=np.result_type(ld.dtype, b.dtype))
     for index in np.ndindex(*batch):
         X[index] = _solve_lower(ld[index], ipiv[index], b[index])
-    return Tensor(X)
+    return _without_derivative(X, "ldl_solve", LD, B)

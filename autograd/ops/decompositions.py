@@ -18,7 +18,9 @@ values (the vectors' gradient is zero): then, as in PyTorch, they are finite eve
 as those of ``Eigvalsh`` and ``Svdvals``, which need no such division. ``Eigvalsh``'s
 VJP recorded under ``create_graph`` is ``EigenvalueGradient``, whose own VJP is finite at
 repeated eigenvalues too (PyTorch's second derivatives there are NaN); ``linalg.eigh``
-takes its eigenvalues from ``Eigvalsh`` for that reason.
+takes its eigenvalues from ``Eigvalsh`` for that reason, and ``linalg.svd`` its singular
+values from ``SingularValues`` (read from ``Svd``'s output), so that a recorded gradient
+(``create_graph``) of the values alone never meets the vectors' divisions.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
-__all__ = ["Eigh", "Eigvalsh", "EigenvalueGradient", "Svd", "Svdvals", "Qr", "Pinv",
+__all__ = ["Eigh", "Eigvalsh", "EigenvalueGradient", "Svd", "Svdvals", "SingularValues",
+           "Qr", "Pinv",
            "check_matrix", "eigh_parts", "svd_parts", "tolerances", "cutoff", "run_solve"]
 
 
@@ -192,6 +195,23 @@ def svd_parts(packed: Any, m: int, n: int) -> tuple[Any, Any, Any]:
     """(U, s, V) from ``Svd``'s packed output, each cut to the reduced k = min(m, n)."""
     k = min(m, n)
     return packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:, :k]
+
+
+class SingularValues(Function):
+    """out = s, read from ``Svd``'s packed output (the second input) of A (the first);
+    dA = U diag(g) V^T, with U and V from that output (recorded under ``create_graph``,
+    so the second derivative goes through Svd's VJP); no gradient goes to the packed
+    output itself. Unlike the s row of the packed output, whose gradient reaches Svd's
+    VJP, this one needs no 1 / (s_j^2 - s_i^2): finite at repeated singular values."""
+    __slots__ = ()
+    save_output = False
+
+    def forward(self, a: np.ndarray, packed: np.ndarray) -> np.ndarray:
+        return svd_parts(packed, *a.shape[-2:])[1].copy()
+
+    def vjp(self, g: Any, out: Any, a: Any, packed: Any) -> tuple:
+        u, _, v = svd_parts(packed, *a.shape[-2:])
+        return ((u * g[..., None, :]) @ _mT(v), None)
 
 
 class Svdvals(Function):

@@ -19,6 +19,7 @@ from ..views import take_view
 from .einsum import einsum
 from .generic import constant, is_tensor, lift_like
 from .indexing import triangle
+from .lapack import lapack_nan_safe
 from .linalg import MatMul
 from .reductions import single_axis
 from .shape import GetItem
@@ -272,8 +273,13 @@ def _tril(x: Any) -> Any:
 
 
 def _np_linalg(function: Any, *arrays: np.ndarray) -> np.ndarray:
+    """``function`` (NumPy's inv, solve or cholesky) of ``arrays``, a matrix holding NaN
+    giving NaN for all of it, as PyTorch's (``lapack_nan_safe``; cholesky's own check
+    refuses NaN), and LAPACK's failure as a ``SingularMatrixError``."""
     try:
-        return function(*arrays)
+        if function is np.linalg.cholesky:
+            return function(*arrays)
+        return lapack_nan_safe(function, *arrays)
     except np.linalg.LinAlgError as exc:
         raise SingularMatrixError(
             f"{function.__name__}: {exc} (shape {arrays[0].shape}). The matrix must be "

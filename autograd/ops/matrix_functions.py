@@ -12,7 +12,8 @@ import numpy as np
 
 from ..errors import NormOrderError, ShapeError, UsageError
 from ..function import apply
-from .decompositions import Eigh, Eigvalsh, Qr, Svd, Svdvals, check_matrix, eigh_parts
+from .decompositions import (Eigh, Eigvalsh, Qr, SingularValues, Svd, Svdvals, check_matrix,
+                             eigh_parts)
 from .generic import lift_like
 from .reductions import single_axis
 
@@ -76,7 +77,10 @@ def svd(A: T, full_matrices: bool, name: str = "svd") -> SVDResult:
     m, n = A.shape[-2:]
     packed = apply(Svd(bool(full_matrices)), A)
     u_cols, v_cols = (m, n) if full_matrices else (min(m, n),) * 2
-    return SVDResult(packed[..., :m, :u_cols], packed[..., m, :min(m, n)],
+    # S through its own op (as eigh's eigenvalues through Eigvalsh): a recorded gradient
+    # of S alone (create_graph, jvp) would meet the vectors' 1 / (s_j^2 - s_i^2) in Svd's
+    # VJP, NaN at repeated singular values; SingularValues' needs no such division.
+    return SVDResult(packed[..., :m, :u_cols], apply(SingularValues(), A, packed),
                      packed[..., m + 1:, :v_cols].mT)
 
 
