@@ -160,14 +160,8 @@ def cross(input: Any, other: Any, *, dim: int = -1) -> Tensor:  # noqa: A002
     """The cross product of 3-vectors along ``dim`` (an int, the last axis by default),
     as ``torch.linalg.cross``: the operands have one number of axes, and the others
     broadcast; differentiable (da = b x g, db = g x a)."""
-    a = as_tensor(input)
-    b = a._lift(other)
     dim = int_argument("linalg.cross", "dim", dim)
-    if a.ndim != b.ndim:
-        raise ShapeError(f"linalg.cross: the inputs must have the same number of axes, as in "
-                         f"PyTorch; got shapes {a.shape} and {b.shape}. Add the missing "
-                         f"axes first (e.g. b.expand_as(a))")
-    return a.cross(b, dim=dim)
+    return as_tensor(input).cross(other, dim=dim)  # (one number of axes: Tensor.cross)
 
 
 def diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:

@@ -156,10 +156,16 @@ class SetMethods:
         return geometry.diff(self, n, pick_axis(axis, dim, "diff"), prepend, append, "diff")
 
     def cross(self, other: Any, dim: Any = None) -> AnyTensor:
-        """The cross product with ``other`` along ``dim`` (3 entries; other axes
-        broadcast): da = b x g, db = g x a. Without dim, PyTorch's (deprecated) first
-        axis of size 3, which must then be the last (else ``UsageError``: name it)."""
+        """The cross product with ``other`` along ``dim`` (3 entries; the inputs have one
+        number of axes, as PyTorch's, and the others broadcast): da = b x g, db = g x a.
+        Without dim, PyTorch's (deprecated) first axis of size 3, which must then be the
+        last (else ``UsageError``: name it)."""
         other = self._lift(other)
+        if self.ndim != other.ndim:
+            raise ShapeError(f"cross: the inputs must have the same number of axes, as in "
+                             f"PyTorch; got shapes {self.shape} and {other.shape}. Add the "
+                             f"missing axes first (e.g. b.expand_as(a)), or use "
+                             f"autograd.cross(a, b, axis=-1), NumPy's, which broadcasts them")
         if dim is None:
             dim = torch_cross_axis(self, other, "x.cross(other)")
         return geometry.cross(self, other, dim, "cross")

@@ -199,3 +199,11 @@ def test_errors_name_the_function_called():
         ag.dot(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 2.0, 3.0]))
     with pytest.raises(ShapeError, match="^dot: .*second-to-last axis"):
         ag.dot(ag.ones((2, 3)), ag.ones((4, 2, 2)))
+
+
+def test_the_cross_method_needs_one_number_of_axes_as_pytorch():
+    with pytest.raises(ShapeError, match="same number of axes"):
+        ag.ones((2, 3)).cross(ag.ones(3), dim=-1)
+    a, b = np.ones((2, 3)), np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(ag.cross(ag.tensor(a), ag.tensor(b), axis=-1).data,
+                               np.cross(a, b))  # NumPy's function still broadcasts
