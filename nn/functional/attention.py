@@ -28,7 +28,8 @@ from ..errors import ArgumentTypeError, ConfigError
 from .attention_op import DotProductAttention, masked_softmax
 from .dropout import dropout, keep_mask
 
-__all__ = ["scaled_dot_product_attention", "attention_weights", "causal_mask"]
+__all__ = ["scaled_dot_product_attention", "attention_weights", "causal_mask",
+           "check_float_mask_dtype"]
 
 
 def causal_mask(target_length: int, source_length: int) -> np.ndarray:
@@ -76,23 +77,24 @@ def _mask_parts(name: str, attn_mask: Any, scores_shape: tuple[int, ...], dtype:
                          f"scores' shape {scores_shape} (..., L, S)")
     if mask_dtype.kind == "b":
         return np.asarray(attn_mask.data if is_tensor else attn_mask), None
-    _check_float_mask_dtype(name, mask_dtype, dtype)
+    check_float_mask_dtype(name, mask_dtype, dtype)
     if not is_tensor:  # a float32 graph stays float32
         return None, Tensor(np.asarray(attn_mask, dtype))
     return None, attn_mask if mask_dtype == dtype else attn_mask.astype(dtype)
 
 
-def _check_float_mask_dtype(name: str, mask_dtype: np.dtype, dtype: np.dtype) -> None:
+def check_float_mask_dtype(name: str, mask_dtype: np.dtype, dtype: np.dtype,
+                           which: str = "attn_mask") -> None:
     """PyTorch's rule for a float mask, float32 or the query's dtype, widened by float64,
     the default dtype here (PyTorch's masks are float32 by default, so its habit of
     passing ``generate_square_subsequent_mask(L)`` to float32 queries keeps working; the
     mask is rounded to the queries' dtype); else ``DTypeError``: a float16 mask with
     float64 queries."""
     if mask_dtype not in (np.float32, np.float64, dtype):
-        raise DTypeError(f"{name}: a float attn_mask must have the query's dtype, float32 "
+        raise DTypeError(f"{name}: a float {which} must have the query's dtype, float32 "
                          f"or float64 (PyTorch: the query's or float32); got dtype "
                          f"{mask_dtype} for {dtype} queries. Convert it with "
-                         f"attn_mask.astype(query.dtype).")
+                         f"{which}.astype(query.dtype).")
 
 
 def _scores_parts(name: str, query: Tensor, key: Tensor, attn_mask: Any, is_causal: bool,

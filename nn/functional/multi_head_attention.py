@@ -27,7 +27,7 @@ from autograd.errors import DTypeError, ShapeError, UnsupportedError, UsageError
 from .._checks import flag, integer, real_number
 from .._random import RNGLike
 from ..errors import ConfigError
-from .attention import attention_weights, scaled_dot_product_attention
+from .attention import attention_weights, check_float_mask_dtype, scaled_dot_product_attention
 from .dropout import dropout
 from .linear import linear
 
@@ -294,6 +294,7 @@ def _as_float_mask(name: str, which: str, mask: Any, dtype: np.dtype) -> Tensor:
         raise DTypeError(f"{name}: {which} must be boolean (True where a key is excluded) "
                          f"or floating (added to the scores); got dtype {array.dtype}. Use "
                          f"mask.astype(bool) for a 0/1 mask.")
+    check_float_mask_dtype(name, array.dtype, np.dtype(dtype), which)
     if not is_tensor:
         return Tensor(array.astype(dtype))
     return mask if mask.dtype == dtype else mask.astype(dtype)  # a float32 graph stays so
