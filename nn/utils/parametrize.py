@@ -212,7 +212,9 @@ def remove_parametrizations(module: Module, tensor_name: str,
                             leave_parametrized: bool = True) -> Module:
     """Undo ``register_parametrization``: ``module.<tensor_name>`` becomes a plain
     parameter (or buffer) again, holding the parametrized value (``leave_parametrized``)
-    or the original one (only when there is a single original)."""
+    or the original one (only when there is a single original). From several originals
+    (a ``right_inverse`` that splits the tensor) it is a parameter if any of them
+    requires grad, else a buffer, as PyTorch's."""
     if not is_parametrized(module, tensor_name):
         raise UsageError(f"{type(module).__name__} has no parametrization of "
                          f"{tensor_name!r}")
@@ -230,9 +232,10 @@ def remove_parametrizations(module: Module, tensor_name: str,
                              f"not one tensor")
         with no_grad():
             value = chain()
-        first = chain.original0
-        kept = (Parameter(value.detach().numpy().copy(), requires_grad=first.requires_grad)
-                if isinstance(first, Parameter) else value.detach())
+        originals = [getattr(chain, f"original{i}") for i in range(chain.ntensors)]
+        trains = any(original.requires_grad for original in originals)  # as PyTorch's:
+        kept = (Parameter(value.detach().numpy().copy()) if trains  # a parameter if any
+                else value.detach())                                # trains, else a buffer
     del module.parametrizations[tensor_name]
     if not len(module.parametrizations):
         delattr(module, "parametrizations")
