@@ -38,13 +38,15 @@ from .extend_checks import classic_style_error
 from .ops.generic import broadcast_to, constant, erf, erfc, exp, is_tensor, log, where
 from .errors import ShapeError, UsageError
 from .memory_formats import check_memory_format
+from .out_argument import accepts_out
 from .ops.elementwise import PiecewiseLinear, masked, slope_vjp
 from .printing import format_array
 from .tensor import Tensor, as_tensor
 
 __all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "erf", "erfc",
            "where", "broadcast_to", "once_differentiable", "format_array",
-           "check_memory_format", "piecewise_linear", "masked", "slope_vjp", "last_write"]
+           "check_memory_format", "piecewise_linear", "masked", "slope_vjp", "last_write",
+           "accepts_out"]
 
 
 class Function(function.Function):

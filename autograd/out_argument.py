@@ -46,7 +46,7 @@ def accepts_out(function: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return function(*args, **kwargs)
-        name = f"autograd.{function.__name__}"
+        name = f"{function.__module__.partition('.')[0]}.{function.__name__}"  # nn's too
         _check_dtype(name, kwargs.get("dtype"), out)
         result = _in_out_dtype(function, args, kwargs, function(*args, **kwargs), out)
         return write_out(name, result, out)

@@ -22,11 +22,12 @@ import numpy as np
 from autograd import Tensor
 from autograd.errors import ShapeError, UsageError
 
+from .errors import ConfigError
 from .module import Module
 
 __all__ = ["uses_batch_statistics", "statistics_to_pass", "momentum_of_step",
-           "one_value_error", "reset_running_stats", "keep_count_of_old_checkpoint",
-           "refuse_untracked_running_stats"]
+           "one_value_error", "zero_eps_error", "reset_running_stats",
+           "keep_count_of_old_checkpoint", "refuse_untracked_running_stats"]
 
 
 def uses_batch_statistics(norm: Module) -> bool:
@@ -79,6 +80,18 @@ def one_value_error(norm: Module, shape: tuple[int, ...]) -> ShapeError:
     return ShapeError(f"{type(norm).__name__} {mode} needs more than one value per channel "
                       f"to estimate a variance; got input shape {shape}. Use a batch of 2 "
                       f"or more, or {remedy}.")
+
+
+def zero_eps_error(norm: Module) -> ConfigError:
+    """The error for a batch norm built with eps=0 that normalises with batch statistics
+    (PyTorch refuses it too): a channel whose values are all equal has variance 0, and
+    x_hat = (x - mean) / sqrt(var + eps) would be 0 / 0. eps=0 works with running ones."""
+    mode = ("in training mode" if norm.training else
+            "in evaluation mode without running statistics")
+    return ConfigError(f"{type(norm).__name__} with eps=0 cannot normalise with batch "
+                       f"statistics {mode}, as PyTorch's: a constant channel would be "
+                       f"0 / sqrt(0). Build it with eps > 0, e.g. 1e-5 (eps=0 works in "
+                       f"evaluation mode with running statistics).")
 
 
 def reset_running_stats(norm: Module) -> None:

@@ -32,7 +32,7 @@ from .module import Module, Parameter
 from .norm_running_stats import (keep_count_of_old_checkpoint, momentum_of_step,
                                  one_value_error, refuse_untracked_running_stats,
                                  reset_running_stats, statistics_to_pass,
-                                 uses_batch_statistics)
+                                 uses_batch_statistics, zero_eps_error)
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
            "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
@@ -63,8 +63,8 @@ class _NormBase(Module):
         dtype = factory_dtype(owner, device, dtype)
         self.num_features = integer(owner, "num_features", num_features, minimum=1)
         self.eps = check_eps(eps, owner)
-        self.momentum = None if momentum is None else real_number(
-            owner, "momentum", momentum, minimum=0, maximum=1, advice=self._momentum_none)
+        self.momentum = None if momentum is None else real_number(  # any: as PyTorch's
+            owner, "momentum", momentum, advice=self._momentum_none)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         c = self.num_features
         self.weight = Parameter(np.ones(c, dtype)) if affine else None
@@ -140,6 +140,8 @@ class _BatchNorm(_NormBase):
         batch_statistics = uses_batch_statistics(self)
         if batch_statistics and values_per_channel(x.shape) == 1:
             raise one_value_error(self, x.shape)  # before counting the batch
+        if batch_statistics and self.eps == 0:
+            raise zero_eps_error(self)
         tracking = self.training and self.track_running_stats
         momentum = momentum_of_step(self) if tracking else 0.0
         running_mean, running_var = statistics_to_pass(self)
@@ -360,7 +362,7 @@ class GroupNorm(Module):
         super().__init__()
         dtype = factory_dtype("GroupNorm", device, dtype)
         self.num_groups = integer("GroupNorm", "num_groups", num_groups, minimum=1)
-        self.num_channels = integer("GroupNorm", "num_channels", num_channels, minimum=1)
+        self.num_channels = integer("GroupNorm", "num_channels", num_channels, minimum=0)
         if self.num_channels % self.num_groups:
             raise ConfigError(f"GroupNorm: num_groups={num_groups} must divide "
                               f"num_channels={num_channels} (channels are split into equal "

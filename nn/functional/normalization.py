@@ -27,6 +27,7 @@ from autograd.errors import DataError, ShapeError, UsageError
 
 from .._checks import integer, is_integer, real_number
 from .standardize import Standardize
+from .standardize_zero_eps import StandardizeZeroEps
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
@@ -35,16 +36,17 @@ __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm"
 
 
 def check_eps(eps: Any, owner: str) -> float:
-    """``eps`` as a positive finite float, or a named error (``nn._checks``' rule)."""
-    return real_number(owner, "eps", eps, minimum=0, open_min=True)
+    """``eps`` as a finite float >= 0 (0 as PyTorch: a constant row then divides by
+    sqrt(0)), or a named error (``nn._checks``' rule): negative, NaN or inf is refused."""
+    return real_number(owner, "eps", eps, minimum=0)
 
 
 def check_normalized_shape(normalized_shape: Any, owner: str) -> tuple[int, ...]:
-    """An int or a non-empty sequence of positive ints, as a tuple; else a named error
-    (``ArgumentTypeError`` for a wrong type, ``ConfigError`` for sizes < 1 or ())."""
+    """An int or a non-empty sequence of ints >= 0 (0: an empty axis, an empty output, as
+    PyTorch), as a tuple; else ``ArgumentTypeError`` (a wrong type) or ``ConfigError``."""
     if is_integer(normalized_shape):
-        return (integer(owner, "normalized_shape", normalized_shape, minimum=1),)
-    what = "a positive int or a non-empty tuple of them"
+        return (integer(owner, "normalized_shape", normalized_shape, minimum=0),)
+    what = "an int >= 0 or a non-empty tuple of them"
     try:
         if isinstance(normalized_shape, str):
             raise TypeError
@@ -55,7 +57,7 @@ def check_normalized_shape(normalized_shape: Any, owner: str) -> tuple[int, ...]
                                 ) from None
     if not shape:
         raise ConfigError(f"{owner}: normalized_shape must be {what}; got ().")
-    return tuple(integer(owner, f"normalized_shape[{i}]", s, minimum=1)
+    return tuple(integer(owner, f"normalized_shape[{i}]", s, minimum=0)
                  for i, s in enumerate(shape))
 
 
@@ -67,10 +69,12 @@ def check_trailing_shape(x: Tensor, shape: tuple[int, ...], owner: str) -> None:
                          f"input of shape {x.shape}, whose trailing axes differ.")
 
 
-def _standardise(x: Tensor, axes: tuple[int, ...], eps: float
+def _standardise(x: Tensor, axes: tuple[int, ...], eps: float,
+                 op_class: type[Standardize] = Standardize
                  ) -> tuple[Tensor, np.ndarray, np.ndarray]:
     """``(x_hat, mean, biased var)``: x_hat = (x - mean) / sqrt(var + eps) over ``axes``,
-    one fused node (``Standardize``), and its statistics as arrays (reduced axes kept).
+    one fused node (``op_class``: ``Standardize`` or ``StandardizeZeroEps``), and its
+    statistics as arrays (reduced axes kept).
 
     A float16 x is standardised in float32, as PyTorch does: in float16 the squares
     overflow from |x - mean| = 256 on, and for a constant row the gradient of
@@ -78,7 +82,7 @@ def _standardise(x: Tensor, axes: tuple[int, ...], eps: float
     casts the result back to x's dtype (``_narrow``), after the affine step."""
     if x.dtype == np.float16:
         x = x.astype(np.float32)
-    op = Standardize(axes, eps)
+    op = op_class(axes, eps)
     x_hat = op(x)
     return x_hat, op.mean, op.var
 
@@ -107,7 +111,8 @@ def layer_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any 
                bias: Any = None, eps: float = 1e-5) -> Tensor:
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and biased var taken over
     the last axes of x, those of ``normalized_shape``, each sample on its own.
-    ``weight`` and ``bias`` (optional) have shape ``normalized_shape``."""
+    ``weight`` and ``bias`` (optional) have shape ``normalized_shape``. With eps = 0 a
+    constant row is 0 / 0 = NaN, as PyTorch's; an empty input gives an empty output."""
     shape = check_normalized_shape(normalized_shape, "layer_norm")
     eps = check_eps(eps, "layer_norm")
     x = as_tensor(input)
@@ -115,7 +120,8 @@ def layer_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any 
     k = len(shape)
     weight = _check_affine("weight", weight, shape, "layer_norm")
     bias = _check_affine("bias", bias, shape, "layer_norm")
-    y, _, _ = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    y = _standardise(x, axes, eps)[0] if x.size else x * 1.0  # empty: nothing to normalise
     if weight is not None:
         y = y * weight
     return _narrow(y if bias is None else y + bias, x.dtype, weight, bias)
@@ -137,7 +143,8 @@ def rms_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any = 
         eps = float(np.finfo(wide.dtype if wide.dtype.kind == "f" else np.float64).eps)
     eps = check_eps(eps, "rms_norm")
     axes = tuple(range(x.ndim - len(shape), x.ndim))
-    y = wide * ((wide * wide).mean(axes, keepdims=True) + eps) ** -0.5
+    empty = not x.size  # an empty batch or normalised axis: nothing to normalise
+    y = wide * (1.0 if empty else ((wide * wide).mean(axes, keepdims=True) + eps) ** -0.5)
     if weight is not None:
         y = y * weight
     return y.astype(x.dtype) if x.dtype.kind == "f" and y.dtype != x.dtype else y
@@ -196,11 +203,12 @@ def _refuse_grad_of_running(owner: str, name: str, value: Any) -> None:
 def _checked_arguments(owner: str, shapes: str, x: Any, eps: Any, momentum: Any,
                        running_mean: Any, running_var: Any) -> tuple[Tensor, float, float]:
     """(x as a Tensor, eps, momentum) of ``batch_norm``/``instance_norm``, checked: x has
-    channels on axis 1 (``shapes`` names the inputs taken), and the running statistics
+    channels on axis 1 (``shapes`` names the inputs taken), momentum is any finite number
+    (outside [0, 1] the update extrapolates, as PyTorch's), and the running statistics
     come both or neither, neither requiring grad (``_refuse_grad_of_running``)."""
     x = as_tensor(x)
     eps = check_eps(eps, owner)
-    momentum = real_number(owner, "momentum", momentum, minimum=0, maximum=1)
+    momentum = real_number(owner, "momentum", momentum)
     if x.ndim < 2:
         raise ShapeError(f"{owner} expects an input of shape {shapes} with channels on "
                          f"axis 1; got shape {x.shape}")
@@ -224,7 +232,8 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
     alone. ``training=False``: normalise with running_mean and
     running_var (constants: no gradient reaches them, and one that requires grad is
     refused while grad mode is on, as PyTorch), cast to x's dtype as training mode's
-    batch statistics are. weight and bias have shape (C,).
+    batch statistics are. weight and bias have shape (C,). eps = 0 is refused in
+    training, as PyTorch (a constant channel would give 0 / 0), and allowed in evaluation.
     """
     x, eps, momentum = _checked_arguments("batch_norm", "(N, C) or (N, C, ...)", input, eps,
                                           momentum, running_mean, running_var)
@@ -232,6 +241,10 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
         raise UsageError("batch_norm: evaluation mode (training=False) normalises with the "
                          "running statistics; pass running_mean and running_var, or "
                          "training=True to use the batch statistics")
+    if training and eps == 0:
+        raise ConfigError("batch_norm in training mode needs eps > 0, as PyTorch's (a constant "
+                          "channel would be 0 / sqrt(0)); got eps=0.0. Pass eps > 0, e.g. "
+                          "1e-5 (eps=0 is allowed with training=False).")
     channels = x.shape[1]
     shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
     weight = _check_affine("weight", weight, (channels,), "batch_norm")
@@ -310,7 +323,8 @@ def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None,
     running_mean <- (1 - m) running_mean + m * (the samples' means averaged over N),
     running_var likewise with the samples' unbiased variances (m = ``momentum``).
     ``use_input_stats=False`` normalises with running_mean and running_var instead, as
-    ``batch_norm`` in evaluation mode.
+    ``batch_norm`` in evaluation mode. With eps = 0 a constant channel gives x_hat = 0 and
+    gradient 0, as PyTorch's (``StandardizeZeroEps``).
     """
     x, eps, momentum = _checked_arguments("instance_norm", "(N, C, ...)", input, eps, momentum,
                                           running_mean, running_var)
@@ -334,7 +348,8 @@ def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None,
     bias = _check_affine("bias", bias, (channels,), "instance_norm")
     y = x
     if x.size:  # (an empty input has nothing to normalise, and its statistics none)
-        x_hat, mean, var = _standardise(x, tuple(range(2, x.ndim)), eps)
+        op_class = StandardizeZeroEps if eps == 0 else Standardize
+        x_hat, mean, var = _standardise(x, tuple(range(2, x.ndim)), eps, op_class)
         if running_mean is not None:
             mean_array = _running_array("running_mean", running_mean, channels, True,
                                         "instance_norm")

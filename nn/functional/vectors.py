@@ -20,6 +20,7 @@ import numpy as np
 from autograd import Tensor, as_tensor, broadcast_tensors, einsum
 from autograd import pdist as autograd_pdist
 from autograd.errors import DTypeError, ShapeError
+from autograd.extend import accepts_out
 
 from .._checks import flag, integer, real_number
 from ..errors import ConfigError
@@ -55,8 +56,10 @@ def one_hot(input: Any, num_classes: int = -1) -> Tensor:
     return Tensor(out)
 
 
+@accepts_out
 def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
-    """x / max(||x||_p, eps) along ``dim``: unit vectors (zero vectors stay zero)."""
+    """x / max(||x||_p, eps) along ``dim``: unit vectors (zero vectors stay zero); PyTorch's
+    ``out=`` too (untracked, as ``autograd.extend.accepts_out`` gives it)."""
     eps = real_number("normalize", "eps", eps, minimum=0)
     x = as_tensor(input)
     return x / x.norm(p, dim=dim, keepdim=True).clip(eps, None)

@@ -92,4 +92,4 @@ def test_rms_norm_errors_name_the_problem():
     with pytest.raises(ArgumentTypeError, match="eps"):
         F.rms_norm(np.ones((2, 3)), 3, eps="small")
     with pytest.raises(ConfigError, match="normalized_shape"):
-        nn.RMSNorm(0)
+        nn.RMSNorm(-1)
