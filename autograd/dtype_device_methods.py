@@ -37,16 +37,19 @@ class DtypeDeviceMethods:
             return self
         return (self if dtype.kind in "fc" else self.detach()).astype(dtype)
 
-    def float(self) -> AnyTensor:
-        """self as float32 (self if it is float32)."""
+    def float(self, *, memory_format: Any = None) -> AnyTensor:
+        """self as float32 (self if it is float32); ``memory_format`` as in ``to``."""
+        check_memory_format(memory_format, "float")
         return self._cast(np.float32)
 
-    def double(self) -> AnyTensor:
-        """self as float64 (self if it is float64)."""
+    def double(self, *, memory_format: Any = None) -> AnyTensor:
+        """self as float64 (self if it is float64); ``memory_format`` as in ``to``."""
+        check_memory_format(memory_format, "double")
         return self._cast(np.float64)
 
-    def half(self) -> AnyTensor:
-        """self as float16 (self if it is float16)."""
+    def half(self, *, memory_format: Any = None) -> AnyTensor:
+        """self as float16 (self if it is float16); ``memory_format`` as in ``to``."""
+        check_memory_format(memory_format, "half")
         return self._cast(np.float16)
 
     def bfloat16(self, memory_format: Any = None) -> AnyTensor:
@@ -54,37 +57,37 @@ class DtypeDeviceMethods:
         raise UnsupportedError("Tensor.bfloat16(): NumPy has no bfloat16 dtype; use "
                                "t.float() (float32) or t.half() (float16)")
 
-    def to(self, target: Any = None, dtype: Any = None, device: Any = None, *,
+    def to(self, *args: Any, dtype: Any = None, device: Any = None,
            non_blocking: bool = False, copy: bool = False,
            memory_format: Any = None) -> AnyTensor:
-        """self as another dtype (``x.to(np.float32)``, ``dtype=``, or another tensor's
-        ``x.to(y)``; self if it has that dtype, as PyTorch), on a device (``"cpu"`` or
-        ``device="cpu"``: self, the only device there is; another is a ``UsageError``
-        naming it), or both. ``copy=True`` returns a new tensor even then (the gradient
-        passes through, as ``clone``); ``memory_format``: see ``autograd.memory_formats``;
-        ``non_blocking`` changes nothing here."""
+        """self as another dtype, on a device, or both, in PyTorch's three forms:
+        ``to(dtype, non_blocking, copy)``, ``to(device, dtype, non_blocking, copy)`` and
+        ``to(other, non_blocking, copy)`` (other's dtype), each argument positional or by
+        keyword (``_to_arguments``). Self if it has that dtype, as PyTorch; the device is
+        ``"cpu"`` (self, the only device there is; another is a ``UsageError`` naming it).
+        ``copy=True`` returns a new tensor even then (the gradient passes through, as
+        ``clone``); ``memory_format``: see ``autograd.memory_formats``; ``non_blocking``
+        changes nothing here."""
         check_memory_format(memory_format, "to")
-        if type(target).__name__ == "device" or (  # a str or PyTorch's torch.device
-                isinstance(target, str) and target.split(":")[0] in _DEVICES):
-            target, device = None, str(target)
-        if isinstance(target, DtypeDeviceMethods):
-            target = target.dtype
+        dtype, device, copy = _to_arguments(args, dtype, device, non_blocking, copy)
         check_device(device, f"to({str(device)!r})")
-        dtype = target if dtype is None else dtype
         out = self if dtype is None else self._cast(dtype)
         return out.copy() if copy and out is self else out
 
-    def long(self) -> AnyTensor:
+    def long(self, *, memory_format: Any = None) -> AnyTensor:
         """self as int64, a constant (an integer tensor carries no gradient); self if it
         is int64."""
+        check_memory_format(memory_format, "long")
         return self if self.dtype == np.int64 else self.detach().astype(np.int64)
 
-    def int(self) -> AnyTensor:
+    def int(self, *, memory_format: Any = None) -> AnyTensor:
         """self as int32, a constant; self if it is int32."""
+        check_memory_format(memory_format, "int")
         return self if self.dtype == np.int32 else self.detach().astype(np.int32)
 
-    def bool(self) -> AnyTensor:
+    def bool(self, *, memory_format: Any = None) -> AnyTensor:
         """self != 0 as a boolean constant; self if it is bool."""
+        check_memory_format(memory_format, "bool")
         return self if self.dtype == np.bool_ else self.detach().astype(np.bool_)
 
     @property
@@ -131,3 +134,54 @@ class DtypeDeviceMethods:
     def dim(self) -> int:
         """The number of axes (``ndim``)."""
         return self.ndim
+
+
+def _is_device(value: Any) -> bool:
+    """Whether ``value`` names a device: a device object (ours or PyTorch's) or a string
+    such as "cpu", "cuda:0"."""
+    return type(value).__name__ == "device" or (
+        isinstance(value, str) and value.split(":")[0] in _DEVICES)
+
+
+def _to_arguments(args: tuple, dtype: Any, device: Any, non_blocking: Any,
+                  copy: Any) -> tuple[Any, Any, bool]:
+    """(dtype, device, copy) from ``to``'s arguments, read by PyTorch's forms: a first
+    positional tensor ``(other, non_blocking, copy)``, a device or None ``(device, dtype,
+    non_blocking, copy)``, anything else ``(dtype, non_blocking, copy)``. An argument
+    given twice (positionally and by keyword: ``to(np.int32, dtype=np.float32)``,
+    ``to(other, dtype=...)``, ``to("cpu", device="cpu")``), too many positionals, or a
+    ``non_blocking``/``copy`` that is no bool (a second dtype, ``to(np.float32,
+    np.float64)``) is a ``UsageError``, as PyTorch's TypeError."""
+    first = args[0] if args else None
+    if isinstance(first, DtypeDeviceMethods):
+        names = ("other", "non_blocking", "copy")
+    elif first is None or _is_device(first):
+        names = ("device", "dtype", "non_blocking", "copy")
+    else:
+        names = ("dtype", "non_blocking", "copy")
+    if len(args) > len(names):
+        raise UsageError(f"to() takes at most {len(names)} positional arguments here "
+                         f"({', '.join(names)}); got {len(args)}: {args!r:.80}")
+    given = {"dtype": dtype, "device": device, "non_blocking": non_blocking, "copy": copy}
+    defaults = {"dtype": None, "device": None, "non_blocking": False, "copy": False}
+    if names[0] == "other":  # other's dtype; neither dtype= nor device= beside it
+        given.update(dtype=_given_once("dtype", first.dtype, dtype, None, "by the tensor"),
+                     device=_given_once("device", "cpu", device, None, "by the tensor"))
+    for name, value in zip(names, args):
+        if name != "other":
+            given[name] = _given_once(name, value, given[name], defaults[name], "by position")
+    for name in ("non_blocking", "copy"):
+        if not isinstance(given[name], (bool, np.bool_)):
+            raise UsageError(f"to(): {name} must be a bool; got {given[name]!r}. PyTorch's "
+                             f"forms are to(dtype, non_blocking, copy), to(device, dtype, "
+                             f"non_blocking, copy) and to(other, non_blocking, copy)")
+    return given["dtype"], given["device"], bool(given["copy"])
+
+
+def _given_once(name: str, positional: Any, keyword: Any, default: Any, how: str) -> Any:
+    """``positional`` (given ``how``), unless the keyword ``name`` was given too (not its
+    default): then a ``UsageError`` (PyTorch's "invalid combination of arguments")."""
+    if keyword is default:
+        return positional
+    raise UsageError(f"to(): {name} is given twice, {how} ({positional!r:.60}) and as "
+                     f"{name}={keyword!r:.60}; pass it once")

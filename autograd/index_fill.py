@@ -73,7 +73,7 @@ def _check_value(value: Any, dtype: np.dtype, name: str) -> None:
     """``value`` is one number or a 0-d tensor that a tensor of ``dtype`` can hold, as
     PyTorch's (``masked_fill``'s checks, naming ``name``)."""
     check_mask_value(name, value)
-    check_fits(value, dtype, name)
+    check_fits(value, dtype, name, integers=True)
 
 
 def index_fill(input: AnyTensor, dim: int, index: Any, value: Any) -> AnyTensor:  # noqa: A002

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._arrays import check_representable, numeric, to_array
+from ._arrays import to_array
 from .clock import record_write
 from .errors import (AutogradError, DTypeError, InplaceError, ShapeError, TensorIndexError,
                      UsageError)
@@ -33,11 +33,13 @@ from .grad_mode import STATE
 from .inplace_clamps import ClampInplace
 from .inplace_aliases import AliasInplace
 from .inplace_index_writes import IndexWriteInplace
-from .inplace_operators import OperatorInplace, can_cast_back
+from .inplace_operators import (OperatorInplace, can_cast_back, check_cast_back,
+                                check_operand_held)
 from .inplace_powers import PowerInplace
 from .inplace_shapes import store_update
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
+from .inplace_values import value_fits
 from .ops.arithmetic import weak_number
 from .torch_arguments import (alpha_overload, check_mask_value, keyword_factors,
                               number_first)
@@ -74,28 +76,12 @@ def check_writable(array: np.ndarray, what: str) -> None:
             f"instead (g = g * 2, and return it from a hook), or copy first (t = t.clone()).")
 
 
-def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
-    """DTypeError if ``value`` is not numbers (None, a string), or, one float number, cannot
-    be stored in ``dtype``: for an integer dtype NaN, inf, or outside [min, max] before
-    truncation (255.9 and -0.5 in uint8; NumPy's cast would store garbage); for a float
-    dtype a finite number beyond its largest (it would become inf: 1e6 in float16).
-    PyTorch's ``fill_`` refuses these too."""
-    number = numeric(_value(value), what)  # None, "3", 1j: DTypeError
-    if number.ndim != 0 or number.dtype.kind != "f" or dtype.kind not in "iuf":
-        return
-    try:  # the rule autograd.full and tensor(dtype=) apply; the message says "tensor"
-        check_representable(number, dtype, what)
-    except DTypeError:
-        x = float(number)
-        if dtype.kind == "f":
-            raise DTypeError(f"{what}: {x} is beyond the largest {dtype} "
-                             f"({float(np.finfo(dtype).max):g}) and would be stored as inf. "
-                             f"Pass a smaller value, or convert the tensor first "
-                             f"(t = t.astype(np.float64)).") from None
-        info = np.iinfo(dtype)
-        raise DTypeError(f"{what}: {x} cannot be stored in a {dtype} tensor, which holds "
-                         f"integers in [{info.min}, {info.max}]. Pass a value in that range, "
-                         f"or convert the tensor first (t = t.astype(np.float64)).") from None
+def check_fits(value: Any, dtype: np.dtype, what: str, integers: bool = False) -> None:
+    """DTypeError if ``value`` (a number, a tensor, an array) is not numbers (None, a
+    string), or, one float number, cannot be stored in ``dtype`` (NaN or 255.9 into uint8,
+    1e6 into float16), as PyTorch's ``fill_``; with ``integers`` also a Python integer
+    (-1 into uint8): ``inplace_values.value_fits``."""
+    value_fits(_value(value), dtype, what, integers)
 
 
 class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
@@ -171,13 +157,15 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
 
     def fill_(self, value: float) -> Any:
         """Set every element to ``value`` in place: a number, or a 0-d tensor or array (as
-        PyTorch; ``copy_`` takes a tensor of values)."""
+        PyTorch; ``copy_`` takes a tensor of values), cast to self's dtype. A number the
+        dtype cannot hold is a DTypeError (NaN, 255.9 or -1 into uint8; PyTorch wraps -1
+        to 255), as in ``masked_fill_``; a 0-d tensor is cast (tensor(-1): 255), as there."""
         if np.ndim(_value(value)) != 0:
             raise UsageError(
                 f"fill_ takes one value (a number or a 0-d tensor), as PyTorch; got a "
                 f"{type(value).__name__} of shape {np.shape(_value(value))}. To copy "
                 f"several values in, write t.copy_(values) (they broadcast to t's shape).")
-        check_fits(value, self.dtype, "fill_")
+        check_fits(value, self.dtype, "fill_", integers=True)  # -1 into uint8, as masked_fill_
         return self._inplace(_assign, value)
 
     def masked_fill_(self, mask: Any, value: Any) -> Any:
@@ -187,7 +175,7 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill_: the mask must be boolean; got dtype {mask.dtype}")
         check_mask_value("masked_fill_", value)
-        check_fits(value, self.dtype, "masked_fill_")
+        check_fits(value, self.dtype, "masked_fill_", integers=True)
         return self._write("masked_fill_", "x = x.masked_fill(mask, value)",
                            lambda out: np.copyto(out, _value(value), casting="unsafe",
                                                  where=mask), value,
@@ -220,13 +208,20 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
         """self /= other, in place (true division: an integer tensor raises DTypeError);
         with PyTorch's ``rounding_mode`` ("floor", "trunc") it writes
-        ``self.div(other, rounding_mode=...)``, which keeps an integer tensor integer."""
+        ``self.div(other, rounding_mode=...)``, which keeps an integer tensor integer (an
+        integer ``other`` its dtype cannot hold is refused, ``operand_held``)."""
         if rounding_mode is None:
             return self._inplace(np.true_divide, other, "div_")
-        quotient = _value(self.div(other, rounding_mode=rounding_mode))
-        return self._write("div_", f"x = x.div(y, rounding_mode={rounding_mode!r})",
-                           lambda out: np.copyto(out, quotient, casting="same_kind"), other,
-                           recorded=lambda: self.div(other, rounding_mode=rounding_mode))
+        check_operand_held("div", other, self.dtype)  # uint8 x.div_(-1, ...): refused
+        quotient = _value(self.detach().div(other, rounding_mode=rounding_mode))
+
+        def write(out: np.ndarray) -> None:  # int64 into uint8 as PyTorch: can_cast_back
+            check_cast_back("in-place div_", quotient.dtype, out.dtype,
+                            "Write the out-of-place x = x.div(y, rounding_mode=...).")
+            store_update("div_", out, quotient)
+
+        return self._write("div_", f"x = x.div(y, rounding_mode={rounding_mode!r})", write,
+                           other, recorded=lambda: self.div(other, rounding_mode=rounding_mode))
 
     def neg_(self) -> Any:
         """self = -self, in place (a bool tensor raises DTypeError, as in PyTorch)."""
@@ -272,10 +267,11 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
     def _math_(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """The values of ``self.<name>(*args, **kwargs)`` written into self (``_result_``).
         As PyTorch, a bool tensor is refused (but by ``sign_ sgn_ nan_to_num_``, the
-        identity on bool), and so is an integer one where the values are floats."""
-        if self.dtype == np.bool_ and name not in ("sign", "sgn", "nan_to_num"):
-            raise DTypeError(f"in-place {name}_ on a bool tensor, which PyTorch refuses too; "
-                             f"convert it first (t = t.astype(np.float64))")
+        identity on bool, and ``heaviside_``, whose bool values stay bool; ``pow_`` takes a
+        bool exponent), and so is an integer one where the values are floats."""
+        if self.dtype == np.bool_ and name not in ("sign", "sgn", "nan_to_num", "heaviside"):
+            raise DTypeError(f"in-place {name}_ on a bool tensor, whose result is no bool "
+                             f"(PyTorch refuses it too); convert it first (t = t.float())")
         return self._result_(name, *args, **kwargs)
 
     def addcmul_(self, *tensors: Any, tensor1: Any = None, tensor2: Any = None,
@@ -304,13 +300,12 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """self limited to [min, max] in place (either may be None, not both; where min >
-        max the result is max; bounds that require grad get gradients), as PyTorch's."""
+        max the result is max; bounds that require grad get gradients), as PyTorch's: the
+        values of ``clamp(min, max)``, so a bound an integer dtype cannot hold where the
+        result would take it (uint8 with max=-1) is its DTypeError."""
         if min is None and max is None:
             raise UsageError("clamp_: give at least one of min and max")
-        lo, hi = _value(min), _value(max)
-        return self._write("clamp_", "x = x.clamp(min, max)",
-                           lambda out: _into(np.clip, out, lo, hi), min, max,
-                           recorded=lambda: self.clamp(min, max))
+        return self._result_("clamp", min, max)  # clamp's check of a bound beyond the dtype
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Any:
         """Copy ``src``'s values into self, in place: ``src`` broadcasts to self's shape
@@ -364,6 +359,8 @@ def _into(ufunc: Any, out: np.ndarray, *values: Any) -> None:
     try:
         ufunc(out, *values, out=out)
     except (TypeError, OverflowError):  # "same_kind" refused the cast back; uint8 with -1
+        if not isinstance(ufunc, np.ufunc):  # fill_'s _assign: check_fits named it already
+            raise
         result = ufunc(out, *(_widened(v, out.dtype) for v in values))
         if not can_cast_back(result.dtype, out.dtype):
             raise

@@ -20,8 +20,9 @@ import numpy as np
 from .dtypes import can_cast as can_cast_back  # PyTorch's rule of writing a result back
 from .errors import DTypeError
 from .inplace_shapes import store_update
+from .inplace_values import WRAP_DEPENDENT, operand_held
 
-__all__ = ["OperatorInplace", "can_cast_back", "check_cast_back"]
+__all__ = ["OperatorInplace", "can_cast_back", "check_cast_back", "check_operand_held"]
 
 
 class OperatorInplace:
@@ -32,7 +33,12 @@ class OperatorInplace:
 
     def _result_(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """The values of ``self.<name>(*args, **kwargs)`` written into self, refused (a
-        ``DTypeError``) where PyTorch refuses the cast back (``can_cast_back``)."""
+        ``DTypeError``) where PyTorch refuses the cast back (``can_cast_back``), and where
+        PyTorch would first wrap an integer operand self's dtype cannot hold
+        (``operand_held``: uint8 ``x //= -1``)."""
+        if name in WRAP_DEPENDENT and args:
+            check_operand_held(name, args[0], self.dtype)
+
         def write(out: np.ndarray) -> None:
             result = np.asarray(getattr(self.detach(), name)(*args, **kwargs).data)
             check_cast_back(f"in-place {name}_", result.dtype, out.dtype,
@@ -53,8 +59,8 @@ class OperatorInplace:
         return self._math_("floor_divide", other)
 
     def __ipow__(self, other: Any) -> Any:
-        """self = self ** other, in place."""
-        return self._math_("pow", other)
+        """self = self ** other, in place (``pow_``)."""
+        return self.pow_(other)
 
     def __iand__(self, other: Any) -> Any:
         """self = self & other, in place (bool masks, or integer bits)."""
@@ -130,3 +136,10 @@ def check_cast_back(what: str, result: Any, target: Any, advice: str) -> None:
     if not can_cast_back(result, target):
         raise DTypeError(f"{what} cannot store the result in a {target} tensor: it has "
                          f"dtype {result}, and PyTorch refuses that cast too. {advice}")
+
+
+def check_operand_held(name: str, operand: Any, dtype: Any) -> None:
+    """``inplace_values.operand_held`` of ``operand``'s array (a tensor's) or ``operand``:
+    a DTypeError for uint8 ``x.floor_divide_(-1)``, where PyTorch wraps -1 to 255 first."""
+    value = operand.data if isinstance(operand, OperatorInplace) else operand
+    operand_held(name, value, dtype)

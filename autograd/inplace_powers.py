@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 __all__ = ["PowerInplace"]
 
 
@@ -25,7 +27,12 @@ class PowerInplace:
         return self._math_("square")
 
     def pow_(self, exponent: Any) -> Any:
-        """self = self ** exponent, in place."""
+        """self = self ** exponent, in place. A bool tensor takes a bool exponent, as
+        PyTorch's: x ** True = x, x ** False = True (0 ** 0 = 1), i.e. x or not exponent;
+        another exponent gives no bool and is refused, as PyTorch refuses it."""
+        if self.dtype == np.bool_ and isinstance(exponent, (bool, np.bool_)):
+            return self._write("pow_", "x = x | (not exponent)",
+                               lambda out: np.logical_or(out, not exponent, out=out))
         return self._math_("pow", exponent)
 
     def reciprocal_(self) -> Any:

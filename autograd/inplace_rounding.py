@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .inplace_operators import check_operand_held
 from .inplace_shapes import store_update
 
 __all__ = ["RoundingInplace"]
@@ -56,7 +57,11 @@ class RoundingInplace:
 
     def _compare_(self, name: str, other: Any) -> Any:
         """The booleans of ``self.<name>(other)`` written into self as its dtype's 1 and 0
-        (recorded as a constant: a comparison has no gradient)."""
+        (recorded as a constant: a comparison has no gradient). An integer ``other`` an
+        integer self's dtype cannot hold is refused (``check_operand_held``: PyTorch
+        compares with it wrapped, uint8 ``x.lt_(-1)`` as x < 255)."""
+        check_operand_held(name, other, self.dtype)
+
         def write(out: Any) -> None:
             store_update(f"{name}_", out, getattr(self.detach(), name)(other).data)
 

@@ -227,7 +227,7 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill: the mask must be boolean; got dtype {mask.dtype}")
         check_mask_value("masked_fill", value)
-        check_fits(value, self.dtype, "masked_fill")
+        check_fits(value, self.dtype, "masked_fill", integers=True)
         out = where(mask, value, self)
         return out if out.dtype == self.dtype else out.astype(self.dtype)
 

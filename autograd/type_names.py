@@ -13,6 +13,7 @@ import numpy as np
 
 from ._arrays import as_dtype
 from .errors import UsageError
+from .memory_formats import check_memory_format
 
 __all__ = ["TYPE_NAMES", "dtype_of_type_name", "TypeMethods"]
 
@@ -52,10 +53,14 @@ class TypeMethods:
             return self
         return (self if other.dtype.kind == "f" else self.detach()).astype(other.dtype)
 
-    def type(self, dtype: Any = None) -> Any:
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
         """PyTorch's type name ('torch.DoubleTensor' for float64; NumPy's dtype name for a
         dtype PyTorch has no such name for), or ``_cast(dtype)`` ('torch.LongTensor' too;
-        not float: detached)."""
+        not float: detached). ``non_blocking`` (a bool, as PyTorch's) changes nothing:
+        every copy here is on the CPU, done on return."""
+        if not isinstance(non_blocking, (bool, np.bool_)):
+            raise UsageError(f"type(): non_blocking must be a bool, as PyTorch's; got "
+                             f"{non_blocking!r}. Write x.type(dtype) or x.type(dtype, True)")
         if dtype is None:
             return _NAME_OF_DTYPE.get(self.dtype, self.dtype.name)
         dtype = as_dtype(dtype_of_type_name(dtype), "type")
@@ -63,14 +68,17 @@ class TypeMethods:
             return self._cast(dtype)  # self itself when it has the dtype, as PyTorch's
         return self.detach()._cast(dtype)
 
-    def byte(self) -> AnyTensor:
+    def byte(self, *, memory_format: Any = None) -> AnyTensor:
         """self as uint8 (PyTorch's ByteTensor), a constant; self if it is uint8."""
+        check_memory_format(memory_format, "byte")
         return self._cast(np.uint8)
 
-    def char(self) -> AnyTensor:
+    def char(self, *, memory_format: Any = None) -> AnyTensor:
         """self as int8 (PyTorch's CharTensor), a constant; self if it is int8."""
+        check_memory_format(memory_format, "char")
         return self._cast(np.int8)
 
-    def short(self) -> AnyTensor:
+    def short(self, *, memory_format: Any = None) -> AnyTensor:
         """self as int16 (PyTorch's ShortTensor), a constant; self if it is int16."""
+        check_memory_format(memory_format, "short")
         return self._cast(np.int16)
