@@ -122,7 +122,10 @@ def check_clip_argument(name: str, value: Any, owner: str | None = None) -> floa
     """``value`` as a float, or a named error (``nn._checks``' rule) naming ``owner``
     (by default the clip function that takes ``name``): ``max_norm`` and ``clip_value``
     must be numbers >= 0, ``norm_type`` any number but NaN (inf, -inf and 0 too, as
-    PyTorch's; also the string "inf")."""
+    PyTorch's; also the string "inf"). A 0-d real tensor counts as its number, as in
+    PyTorch (``max_norm=torch.tensor(1.0)``)."""
+    if isinstance(value, Tensor) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
     if name == "norm_type" and isinstance(value, str) and value.lower() == "inf":
         return math.inf
     owner = owner or ("clip_grad_value_" if name == "clip_value" else "clip_grad_norm_")
@@ -248,7 +251,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     """
     _check_foreach("clip_grad_norm_", foreach)
     norm_type = check_clip_argument("norm_type", norm_type)
-    check_clip_argument("max_norm", max_norm)
+    max_norm = check_clip_argument("max_norm", max_norm)
     params = _checked_params("clip_grad_norm_", parameters)
     if not params and isinstance(parameters, types.GeneratorType):
         warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
@@ -274,7 +277,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
     """Clip every gradient entry into [-clip_value, clip_value], in place (``foreach``:
     as in ``clip_grad_norm_``)."""
     _check_foreach("clip_grad_value_", foreach)
-    check_clip_argument("clip_value", clip_value)
+    clip_value = check_clip_argument("clip_value", clip_value)
     for g in _distinct_grads(_checked_params("clip_grad_value_", parameters)):
         np.clip(g, -clip_value, clip_value, out=g)
 
