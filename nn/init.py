@@ -3,7 +3,8 @@
 Every function fills ``tensor.data`` in place (untracked; the array object and dtype are
 kept), counts that as a write to the tensor (a backward through a graph that used the old
 values raises ``InplaceError``, as PyTorch's does) and returns ``tensor``; plain NumPy
-arrays work too. Random ones take
+arrays work too. A read-only target (a ``state_dict()`` value, an ``expand`` that repeats
+elements) is a ``UsageError``, as ``Tensor.fill_``'s. Random ones take
 ``rng: Generator | int | None`` (see ``nn._random``), so runs are reproducible; PyTorch's
 keyword ``generator=`` is the same argument.
 
@@ -26,13 +27,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd.errors import UsageError
+from autograd.errors import TensorIndexError, UsageError
 
-from ._checks import caller_outside_nn, integer, real_number
+from ._checks import caller_outside_nn, integer
 from ._random import RNGLike, as_generator
 from .errors import ConfigError
 from .init_fill import fill as _fill, fill_value, float_array, init_number as _number
-from .init_fill import tensor_array
+from .init_fill import below, check_uniform_range, tensor_array
 
 __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "trunc_normal_",
            "constant_", "zeros_", "ones_", "xavier_uniform_", "xavier_normal_",
@@ -42,7 +43,7 @@ __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "trunc_nor
            "_calculate_fan_in_and_fan_out", "_calculate_correct_fan",
            # PyTorch's deprecated names (a FutureWarning names the new one)
            "uniform", "normal", "constant", "xavier_uniform", "xavier_normal",
-           "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse"]
+           "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse", "eye", "dirac"]
 
 T = TypeVar("T")
 
@@ -51,12 +52,12 @@ _LINEAR_GAIN = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transp
 _NONLINEARITIES = _LINEAR_GAIN + ("tanh", "relu", "leaky_relu", "selu")
 
 
-def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+def calculate_gain(nonlinearity: str, param: Any = None) -> float:
     """The factor by which ``nonlinearity`` should scale the initial weights' std.
 
     linear, conv and sigmoid: 1; tanh: 5/3; relu: sqrt(2);
-    leaky_relu with negative slope a (``param``, default 0.01): sqrt(2 / (1 + a^2));
-    selu: 3/4.
+    leaky_relu with negative slope a (``param``, a number or a 0-d Tensor; None: 0.01):
+    sqrt(2 / (1 + a^2)); selu: 3/4 (``param`` is used by leaky_relu only, as PyTorch).
     """
     if nonlinearity in _LINEAR_GAIN:
         return 1.0
@@ -65,7 +66,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else real_number(
+        slope = 0.01 if param is None else _number(
             "calculate_gain('leaky_relu', param)", "param", param,
             advice="param is the negative slope (None: 0.01).")
         return math.sqrt(2.0 / (1.0 + slope ** 2))
@@ -100,13 +101,15 @@ def _rng(fn: str, rng: RNGLike, generator: RNGLike) -> np.random.Generator:
 
 def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None, *,
              generator: RNGLike = None) -> T:
-    """Fill with samples of U(a, b)."""
+    """Fill with samples of U(a, b): each in [a, b) after rounding to the tensor's dtype,
+    as PyTorch's (a draw that rounds up to b becomes the largest value below it). a, b
+    and b - a must be within the dtype's range."""
     a, b = _number("uniform_", "a", a), _number("uniform_", "b", b)
     rng = _rng("uniform_", rng, generator)
-    if not a <= b:
-        raise ConfigError(f"uniform_: needs a <= b; got a={a}, b={b}")
-    shape = float_array("uniform_", tensor).shape
-    return _fill(tensor, rng.uniform(a, b, size=shape))
+    data = float_array("uniform_", tensor)
+    check_uniform_range("uniform_", a, b, data.dtype)
+    return _fill(tensor, below(rng.uniform(a, b, size=data.shape), a, b, data.dtype),
+                 "uniform_")
 
 
 def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None, *,
@@ -115,7 +118,7 @@ def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None,
     mean, std = _number("normal_", "mean", mean), _number("normal_", "std", std, minimum=0)
     rng = _rng("normal_", rng, generator)
     shape = float_array("normal_", tensor).shape
-    return _fill(tensor, rng.normal(mean, std, size=shape))
+    return _fill(tensor, rng.normal(mean, std, size=shape), "normal_")
 
 
 _MIN_TRUNCATED_MASS = 1e-3  # below: rejection needs > 1000 draws per value
@@ -148,7 +151,7 @@ def trunc_normal_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.
     while outside.size:
         samples[outside] = rng.normal(mean, std, size=outside.size)
         outside = outside[(samples[outside] < a) | (samples[outside] > b)]
-    return _fill(tensor, samples.reshape(shape))
+    return _fill(tensor, samples.reshape(shape), "trunc_normal_")
 
 
 def constant_(tensor: T, value: float | None = None, *, val: float | None = None) -> T:
@@ -158,17 +161,17 @@ def constant_(tensor: T, value: float | None = None, *, val: float | None = None
         raise UsageError(f"constant_: pass the fill value once, as value= or PyTorch's val=; "
                          f"got value={value!r}, val={val!r}")
     value = val if value is None else value
-    return _fill(tensor, fill_value(tensor, value))
+    return _fill(tensor, fill_value(tensor, value), "constant_")
 
 
 def zeros_(tensor: T) -> T:
     """Fill with 0."""
-    return _fill(tensor, 0)
+    return _fill(tensor, 0, "zeros_")
 
 
 def ones_(tensor: T) -> T:
     """Fill with 1."""
-    return _fill(tensor, 1)
+    return _fill(tensor, 1, "ones_")
 
 
 def _xavier_std(fn: str, tensor: Any, gain: float) -> float:
@@ -204,8 +207,10 @@ def _calculate_correct_fan(tensor: Any, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _kaiming_std(fn: str, tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
-    a = _number(fn, "a", a)
+def _kaiming_std(fn: str, tensor: Any, a: float | None, mode: str,
+                 nonlinearity: str) -> float:
+    """gain / sqrt(fan); ``a`` None is the leaky-ReLU slope 0.01, as PyTorch."""
+    a = None if a is None else _number(fn, "a", a)
     float_array(fn, tensor)
     fan = _calculate_correct_fan(tensor, mode)
     return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))
@@ -216,7 +221,7 @@ def kaiming_uniform_(tensor: T, a: float = 0.0, mode: str = "fan_in",
                      generator: RNGLike = None) -> T:
     """He et al. (2015): U(-b, b) with b = gain * sqrt(3 / fan); gain from
     ``calculate_gain(nonlinearity, a)`` (``a`` is the leaky-ReLU slope), fan from
-    ``mode``. Var(w) = gain^2 / fan (2 / fan_in for ReLU)."""
+    ``mode``. Var(w) = gain^2 / fan (2 / fan_in for ReLU). ``a=None``: slope 0.01."""
     bound = math.sqrt(3.0) * _kaiming_std("kaiming_uniform_", tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, _rng("kaiming_uniform_", rng, generator))
 
@@ -248,7 +253,7 @@ def orthogonal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
     q, r = np.linalg.qr(normal if rows >= cols else normal.T)  # q: orthonormal columns
     q = q * np.sign(np.diag(r))  # makes the decomposition unique, the result uniform
     matrix = q if rows >= cols else q.T
-    return _fill(tensor, gain * matrix.reshape(shape))
+    return _fill(tensor, gain * matrix.reshape(shape), "orthogonal_")
 
 
 def sparse_(tensor: T, sparsity: float, std: float = 0.01, rng: RNGLike = None, *,
@@ -270,7 +275,7 @@ def sparse_(tensor: T, sparsity: float, std: float = 0.01, rng: RNGLike = None, 
     # each column an independent random order of the rows; its first ones become 0
     row_order = rng.permuted(np.repeat(np.arange(rows)[:, None], cols, axis=1), axis=0)
     values[row_order[:zeros_per_column], np.arange(cols)] = 0.0
-    return _fill(tensor, values)
+    return _fill(tensor, values, "sparse_")
 
 
 def eye_(tensor: T) -> T:
@@ -280,7 +285,7 @@ def eye_(tensor: T) -> T:
     if len(shape) != 2:
         raise ConfigError(f"eye_: needs a 2-D weight (out, in); got shape {shape}. For a "
                           f"convolution's weight (3 to 5 axes) use dirac_")
-    return _fill(tensor, np.eye(*shape))
+    return _fill(tensor, np.eye(*shape), "eye_")
 
 
 def dirac_(tensor: T, groups: int = 1) -> T:
@@ -297,12 +302,16 @@ def dirac_(tensor: T, groups: int = 1) -> T:
         raise ConfigError(f"dirac_: the {shape[0]} output channels (axis 0) must divide "
                           f"into groups={groups} equal groups")
     per_group = shape[0] // groups
+    if min(per_group, shape[1]) and 0 in shape[2:]:  # deltas to place, no centre
+        raise TensorIndexError(f"dirac_: the kernel of shape {shape[2:]} has an axis of "
+                               f"size 0, so it has no centre for the deltas (PyTorch "
+                               f"raises IndexError too); give every kernel axis size >= 1")
     centre = tuple(size // 2 for size in shape[2:])
     values = np.zeros(shape)
     for g in range(groups):
         for d in range(min(per_group, shape[1])):
             values[(g * per_group + d, d) + centre] = 1.0
-    return _fill(tensor, values)
+    return _fill(tensor, values, "dirac_")
 
 
 # PyTorch's private-looking names, which layers' reset_parameters copied from PyTorch call
@@ -333,3 +342,4 @@ uniform, normal, constant = _deprecated(uniform_), _deprecated(normal_), _deprec
 xavier_uniform, xavier_normal = _deprecated(xavier_uniform_), _deprecated(xavier_normal_)
 kaiming_uniform, kaiming_normal = _deprecated(kaiming_uniform_), _deprecated(kaiming_normal_)
 orthogonal, sparse = _deprecated(orthogonal_), _deprecated(sparse_)
+eye, dirac = _deprecated(eye_), _deprecated(dirac_)
