@@ -21,6 +21,8 @@ import numpy as np
 from autograd import Tensor, concatenate
 from autograd.errors import DTypeError, ShapeError, UsageError
 from ..errors import ArgumentTypeError, ConfigError
+from ..conv import Conv2d, Conv3d
+from ..conv_transpose import ConvTranspose2d, ConvTranspose3d
 from ..module import Module
 from . import clip_grad  # PyTorch's nn.utils.clip_grad
 from .clip_grad import (check_clip_argument, clip_grad_norm, clip_grad_norm_,
@@ -108,13 +110,34 @@ def convert_conv2d_weight_memory_format(module: _M, memory_format: Any) -> _M:
     stores the weights of the Conv2d / ConvTranspose2d layers in ``module`` in
     ``memory_format`` (channels-last, a speed choice for accelerators), which leaves every
     result as it was; every array here is row-major, so there is nothing to convert."""
-    return _memory_format_no_op("convert_conv2d_weight_memory_format", module, memory_format)
+    _memory_format_no_op("convert_conv2d_weight_memory_format", module, memory_format)
+    _check_fits_convs("convert_conv2d_weight_memory_format", module, memory_format,
+                      (Conv2d, ConvTranspose2d), "channels_last")
+    return module
 
 
 def convert_conv3d_weight_memory_format(module: _M, memory_format: Any) -> _M:
     """``module``, unchanged: PyTorch's ``nn.utils.convert_conv3d_weight_memory_format``,
     the Conv3d / ConvTranspose3d form of ``convert_conv2d_weight_memory_format``."""
-    return _memory_format_no_op("convert_conv3d_weight_memory_format", module, memory_format)
+    _memory_format_no_op("convert_conv3d_weight_memory_format", module, memory_format)
+    _check_fits_convs("convert_conv3d_weight_memory_format", module, memory_format,
+                      (Conv3d, ConvTranspose3d), "channels_last_3d")
+    return module
+
+
+def _check_fits_convs(owner: str, module: Module, memory_format: Any, kinds: tuple,
+                      channels_last: str) -> None:
+    """PyTorch's refusal where ``module`` holds a conv of ``kinds`` whose weight cannot
+    take ``memory_format``: only ``contiguous_format`` and ``channels_last`` (the 3-d
+    one for 3-d convs) are a layout of such a weight (``preserve_format`` is no layout)."""
+    allowed = ("contiguous_format", channels_last)
+    if str(memory_format).rpartition(".")[2] in allowed:
+        return
+    if any(isinstance(m, kinds) for m in module.modules()):
+        raise UsageError(f"{owner}: memory_format must be autograd.{allowed[0]} or "
+                         f"autograd.{allowed[1]} for the weights of "
+                         f"{' / '.join(k.__name__ for k in kinds)} layers (PyTorch refuses "
+                         f"the others too); got {memory_format}")
 
 
 def _memory_format_no_op(owner: str, module: _M, memory_format: Any) -> _M:
