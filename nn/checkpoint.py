@@ -48,7 +48,9 @@ PathLike = str | os.PathLike
 def save(path: PathLike | BinaryIO | Any, /, *misplaced: Any, **objects: Any) -> None:
     """Save ``objects`` (name=value) to one ``.npz`` file at ``path``, atomically; or, in
     ``torch.save``'s order, ``save(obj, path)``: one unnamed object, which :func:`load`
-    then returns itself (``model.load_state_dict(nn.load(path))``).
+    then returns itself (``model.load_state_dict(nn.load(path))``); a str ``obj`` too,
+    when ``path`` is a binary file or a ``pathlib.Path`` (two strs are a ``UsageError``:
+    either could be the path).
 
     Modules, optimizers and schedulers are saved through ``state_dict()``; a
     ``numpy.random.Generator`` through its bit-generator state and seed sequence (an
@@ -63,8 +65,7 @@ def save(path: PathLike | BinaryIO | Any, /, *misplaced: Any, **objects: Any) ->
     "wb")``) is written in place, as ``torch.save`` does (not atomically). ``path`` is
     positional only, so an object may be named ``path``.
     """
-    if (len(misplaced) == 1 and not objects and not is_path_or_file(path, "write")
-            and is_path_or_file(misplaced[0], "write")):
+    if len(misplaced) == 1 and not objects and _in_torch_order(path, misplaced[0]):
         _save_one(path, misplaced[0])
         return
     if misplaced or not is_path_or_file(path, "write"):
@@ -78,7 +79,10 @@ def save(path: PathLike | BinaryIO | Any, /, *misplaced: Any, **objects: Any) ->
     if not objects:
         raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
     for name in objects:
-        if not name or "/" in name or name == META_KEY:
+        if name == META_KEY:
+            raise ConfigError(f"invalid object name {name!r}: it is reserved for the "
+                              f"checkpoint's own metadata entry; use another name")
+        if not name or "/" in name:
             raise ConfigError(f"invalid object name {name!r}: use a non-empty name without '/'")
     encoder = Encoder()
     with nesting_checked():
@@ -86,6 +90,25 @@ def save(path: PathLike | BinaryIO | Any, /, *misplaced: Any, **objects: Any) ->
                  for name, value in objects.items()]
         _write(path, encoder, {"magic": MAGIC, "version": NAMED_VERSION,
                                "objects": {"t": "dict", "items": items}})
+
+
+def _in_torch_order(first: Any, second: Any) -> bool:
+    """Whether ``nn.save(first, second)`` is ``torch.save(obj, path)``'s order: ``second``
+    is a path or a binary file and ``first`` is not, or is a str while ``second`` is not
+    (the other order would save ``second``, which is no value, unnamed). Two strs are
+    ambiguous: ``UsageError`` naming both orders."""
+    if not is_path_or_file(second, "write"):
+        return False
+    if not is_path_or_file(first, "write"):
+        return True
+    if isinstance(first, str) and isinstance(second, str):
+        raise UsageError(
+            f"nn.save({first!r:.40}, {second!r:.40}): with two strs either could be the "
+            f"path. torch.save's order, nn.save(obj, path), saves the str {first!r:.40} at "
+            f"{second!r:.40}: pass that path as pathlib.Path({second!r:.40}) to mean it. "
+            f"nn.save's own order, nn.save(path, name=value), names every object: "
+            f"nn.save({first!r:.40}, text={second!r:.40})")
+    return isinstance(first, str)
 
 
 def _save_one(obj: Any, path: PathLike | BinaryIO) -> None:
@@ -330,14 +353,32 @@ def load_into(path: PathLike | BinaryIO, /, **objects: Any) -> dict[str, Any]:
                                       f"through state_dict(); cannot load it into a "
                                       f"{type(target).__name__}")
             if isinstance(target, Optimizer) and classes[name] not in (None, type(target).__name__):
-                raise CheckpointError(
-                    f"entry {name!r} holds the state of an optimizer of class "
-                    f"{classes[name]}; cannot load it into one of class "
-                    f"{type(target).__name__} (their updates differ). Build a "
-                    f"{classes[name]} to resume, or start this optimizer afresh.")
+                raise _another_class(name, classes[name], values[name], type(target).__name__)
             target.load_state_dict(values[name])
         else:
             raise ArgumentTypeError(f"cannot load into {name}={type(target).__name__}: "
                                     "expected an object with load_state_dict() or a "
                                     "numpy Generator")
     return values
+
+
+def _another_class(name: str, saved: str, state: Any, wanted: str) -> CheckpointError:
+    """The error for entry ``name``, the state of a ``saved``, loaded into an optimizer of
+    class ``wanted``: an optimizer's state dict holds ``state`` and ``param_groups``."""
+    if isinstance(state, dict) and set(state) == {"state", "param_groups"}:
+        return CheckpointError(
+            f"entry {name!r} holds the state of an optimizer of class {saved}; cannot load "
+            f"it into one of class {wanted} (their updates differ). Build {_a(saved)} to "
+            f"resume, or start this optimizer afresh.")
+    return CheckpointError(
+        f"entry {name!r} holds {_a(saved)}'s state, not an optimizer's (its state dict has "
+        f"no 'state' and 'param_groups'); cannot load it into {_a(wanted)}. Pass the entry "
+        f"that holds the optimizer (nn.save(path, optimizer=opt) saves it under "
+        f"'optimizer').")
+
+
+def _a(name: str) -> str:
+    """``name`` with its indefinite article: "a Linear", "an Adam", and for a name that
+    starts as an acronym, by the first letter's sound: "an SGD", "an RMSprop"."""
+    vowel_sounds = "AEFHILMNORSX" if name[:2].isupper() else "AEIOU"
+    return f"{'an' if name[:1].upper() in set(vowel_sounds) else 'a'} {name}"

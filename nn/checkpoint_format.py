@@ -9,8 +9,9 @@ version and the structure of everything saved: each value is a tagged node such 
 ``{"t": "float", "v": "0.1"}`` or ``{"t": "array", "key": "model/fc1.weight"}`` (a Tensor:
 ``{"t": "tensor", "key": ..., "requires_grad": false}``, kind "parameter" for a Parameter). Ints
 are decimal strings (hex, kind "bigint", past 2048 bits: Python's limit on decimal digits
-does not apply to hex) and floats their ``repr``, so both round-trip exactly (the 128-bit
-state of a PCG64 generator included).
+does not apply to hex) and floats their ``repr`` (a NaN also its bits:
+``nn/checkpoint_floats.py``), so both round-trip exactly (the 128-bit state of a PCG64
+generator included).
 
 Every value comes back as the type it was saved as: only the types listed in
 :meth:`Encoder.encode` are stored, matched exactly (a NumPy scalar as a 0-d array, so
@@ -39,6 +40,7 @@ import numpy as np
 
 from autograd import Generator, Tensor
 from autograd.errors import DTypeError
+from .checkpoint_floats import float_from_node, float_node
 from .errors import ArgumentTypeError, CheckpointError
 from .parameter import Buffer, Parameter
 
@@ -106,7 +108,7 @@ class Encoder:
                 return {"t": "int", "v": str(value)}
             return {"t": "bigint", "hex": hex(value)}
         if kind is float:
-            return {"t": "float", "v": repr(value)}
+            return float_node(value)
         if kind is str:
             return {"t": "str", "v": value}
         if kind is np.ndarray or kind is np.memmap:  # (a memmap's file is where it lived)
@@ -144,12 +146,10 @@ class Encoder:
             return {"t": kind, "items": [self.encode(v, f"{path}/{i}")
                                          for i, v in enumerate(value)]}
         items = []
-        for k, v in value.items():
-            if isinstance(k, (np.integer, np.str_)):  # np.unique's labels, say
-                k = k.item()
-            if type(k) not in (str, int):
+        for k, v in value.items():  # a NumPy key (np.unique's labels) stays one: a scalar
+            if type(k) not in (str, int, np.str_) and not isinstance(k, np.integer):
                 raise ArgumentTypeError(f"cannot save the dict key {k!r} at '{path}': "
-                                        "keys must be str or int")
+                                        "keys must be str or int (NumPy's too)")
             items.append([self.encode(k, path), self.encode(v, f"{path}/{k}")])
         return {"t": kind, "items": items}
 
@@ -287,7 +287,7 @@ class Decoder:
         if kind == "bigint":
             return int(self._field(node, "hex", str), 16)
         if kind == "float":
-            return float(self._field(node, "v", str))
+            return float_from_node(node, self._field(node, "v", str), self.source)
         if kind == "array":
             return self._array(node["key"])
         if kind == "scalar":

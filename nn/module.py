@@ -38,7 +38,8 @@ from .module_dtype import DtypeMethods
 from .module_members import MemberDictMethods
 from .module_registration import RegistrationMethods, as_buffer
 from .parameter import Buffer, Parameter, forget_grad
-from .state_dict import LoadResult, load_state
+from .state_dict import (ExtraStateMethods, LoadResult, extra_state_entries,
+                         extra_state_setters, load_state)
 from .state_dict_hooks import StateDictHookMethods, run_load_post_hooks, save_entries
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
@@ -47,7 +48,7 @@ _SWITCHING = threading.local()  # .ids: the modules whose train(mode) runs (cycl
 
 
 class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, MemberDictMethods,
-             LoadOverrideMethods, StateDictHookMethods):
+             LoadOverrideMethods, StateDictHookMethods, ExtraStateMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
     ``module(x)`` calls ``module.forward(x)`` (and the forward hooks, if any)."""
@@ -175,6 +176,21 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
         return ((n, t) for n, kind, t, (holder, key) in self._walk(unique=False)
                 if kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key]))
 
+    def _state_entries(self, keep_vars: bool) -> Iterator[tuple[str, Any]]:
+        """What ``state_dict`` holds, in PyTorch's order: module by module (pre-order),
+        its parameters and persistent buffers (read-only copies unless ``keep_vars``),
+        then its ``get_extra_state()`` if its class overrides it, then its sub-modules'."""
+        last_module: tuple[str, Any] | None = None  # its tensors come right after it
+        for n, kind, t, (holder, key) in self._walk(unique=False):
+            if kind is _MODULE:
+                if last_module is not None:
+                    yield from extra_state_entries(*last_module)
+                last_module = (n, t)
+            elif kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key]):
+                yield n, t if keep_vars else _read_only_copy(t)
+        if last_module is not None:
+            yield from extra_state_entries(*last_module)
+
     def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
                    keep_vars: bool = False) -> dict[str, Any]:
         """Copies of every parameter and buffer as constant Tensors (PyTorch's ``v.clone()``,
@@ -183,7 +199,8 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
         name (a tensor or module held under two names appears under each, as in PyTorch),
         in a new dict or in ``destination``, which is returned. ``keep_vars=True`` gives
         the Parameter and buffer objects themselves instead of copies (PyTorch's
-        arguments)."""
+        arguments). A module whose class overrides ``get_extra_state`` adds its value, as
+        is, under ``<its name>._extra_state`` (PyTorch's extra state)."""
         if destination is None:
             destination = {}
         elif not isinstance(destination, MutableMapping):
@@ -193,7 +210,7 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
             raise ArgumentTypeError(f"state_dict: prefix must be a str (put before every "
                                     f"key, e.g. 'model.'); got {type(prefix).__name__}")
         keep_vars = flag("state_dict", "keep_vars", keep_vars)
-        entries = ((n, t if keep_vars else _read_only_copy(t)) for n, t in self._named_state())
+        entries = self._state_entries(keep_vars)
         save_entries(self, entries, destination, prefix, keep_vars)  # and the state-dict hooks
         return destination
 
@@ -206,7 +223,11 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
         ``assign=True`` (PyTorch's): the given values take the places instead, with their
         own dtype and memory: a Parameter is kept (its ``requires_grad`` set to the
         replaced one's), a Tensor or array becomes a new Parameter (or the buffer). An
-        optimizer built before still holds the old parameters: build it afterwards."""
+        optimizer built before still holds the old parameters: build it afterwards.
+
+        A module whose class overrides ``set_extra_state`` gets its
+        ``<name>._extra_state`` entry once the tensors are loaded (missing: a missing key);
+        such an entry for a class that does not override it is an unexpected key."""
         assign = flag("load_state_dict", "assign", assign)
         state_dict = run_load_overrides(self, state_dict, strict)  # PyTorch's per-module step
         for prefix, module in self.named_modules():  # lazy layers take their shapes
@@ -227,8 +248,10 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
                 holder, key = places[name]
                 _set_slot(holder, key, _assigned(_get_slot(holder, key), value))
         modules = list(self.named_modules(remove_duplicate=False))  # as PyTorch walks them
+        extra_states = extra_state_setters(modules)
         return run_load_post_hooks(modules, strict, lambda check: load_state(
-            type(self).__name__, dict(self._named_state()), state_dict, check, put))
+            type(self).__name__, dict(self._named_state()), state_dict, check, put,
+            extra_states))
 
     # ------------------------------------------------------------ printing
     def extra_repr(self) -> str:

@@ -62,13 +62,13 @@ def test_a_temporary_of_this_process_is_left_for_the_save_that_writes_it(
     assert busy.exists()
 
 
-def test_numpy_integer_dict_keys_are_saved_as_ints(tmp_path: Path) -> None:
-    """NumPy ints are ints everywhere else in a checkpoint (np.unique's labels as keys)."""
+def test_numpy_integer_dict_keys_load_back_as_numpy_ints(tmp_path: Path) -> None:
+    """np.unique's labels as keys keep their NumPy type, as PyTorch's (session 37)."""
     labels = np.unique(np.array([3, 1, 3], dtype=np.int32))
     counts = {label: np.int64(i) for i, label in enumerate(labels)}
     nn.save(tmp_path / "k.npz", counts=counts)  # was: "keys must be str or int"
     loaded = nn.load(tmp_path / "k.npz")["counts"]
-    assert loaded == {1: 0, 3: 1} and all(type(k) is int for k in loaded)
+    assert loaded == {1: 0, 3: 1} and all(type(k) is np.int32 for k in loaded)
 
 
 def test_a_masked_array_is_refused_rather_than_saved_without_its_mask(tmp_path: Path) -> None:
