@@ -8,12 +8,12 @@ functions take tensors (``autograd.functions`` gives their public versions)."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from ._arrays import numeric, shape_argument, to_array
-from .errors import AxisError, DataError, DTypeError, ShapeError, UsageError
+from ._arrays import numeric, shape_argument
+from .errors import AxisError, DataError, DTypeError, UsageError
 from .function import apply
 from .views import take_view
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
@@ -24,11 +24,13 @@ from .ops.elementwise import (Abs, Astype, Exp, Log, Maximum, Minimum, Relu, Sig
 from .ops import lu as lu_ops
 from .ops.gamma import Digamma, Lgamma
 from .ops.special import Erfinv
+from .tensor_joins import concatenate, stack  # (re-exported: part of this module's API)
+from .tensor_operands import operand_array, refuse_modular_pow
 from .torch_arguments import broadcast_target, swap_permutation
 from .ops.trig import Arccosh, Arcsinh, Arctanh
 from .ops.linalg import MatMul
-from .ops.reductions import pick_axis, single_axis
-from .ops.shape import (Concatenate, Copy, GetItem, Reshape, Transpose, broadcast_op,
+from .ops.reductions import pick_axis
+from .ops.shape import (Copy, GetItem, Reshape, Transpose, broadcast_op,
                         expanded_shape, memory_order, refuse_uint8_index, squeezed_shape)
 
 __all__ = ["TensorMath", "concatenate", "stack", "where"]
@@ -41,75 +43,88 @@ class TensorMath:
 
     __slots__ = ()
 
-    def _lift(self, other: Any) -> AnyTensor:
-        """``other`` as a Tensor (an untracked constant unless it is one already); Python
-        ints in a list are int64, as NumPy reads them (``int_t + [1]`` stays integer)."""
+    def _lift(self, other: Any, op: str = "", reflected: bool = False) -> AnyTensor:
+        """``other`` as a Tensor (an untracked constant unless it is one already), read by
+        ``operand_array`` (``int_t + [1]`` stays integer); ``op`` ("+", self on its right if
+        ``reflected``) names the operator in its error for None, a dict..."""
         return other if isinstance(other, TensorMath) else self._make(
-            to_array(other, python_ints=np.int64), None)
+            operand_array(other, op, reflected), None)
 
     # ----------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> AnyTensor:
         """self + other (a number is op state)."""
         c = number(other)
         return apply(AddScalar(c), self) if c is not None else apply(Add(), self,
-                                                                       self._lift(other))
+                                                                       self._lift(other, "+"))
 
     def __radd__(self, other: Any) -> AnyTensor:
         """other + self."""
-        return self.__add__(other) if is_scalar(other) else self._lift(other).__add__(self)
+        if is_scalar(other):
+            return self.__add__(other)
+        return self._lift(other, "+", reflected=True).__add__(self)
 
     def __sub__(self, other: Any) -> AnyTensor:
         """self - other."""
         c = number(other)
         return apply(SubScalar(c), self) if c is not None else apply(Sub(), self,
-                                                                       self._lift(other))
+                                                                       self._lift(other, "-"))
 
     def __rsub__(self, other: Any) -> AnyTensor:
         """other - self."""
         c = number(other)
-        return apply(RSubScalar(c), self) if c is not None else self._lift(other) - self
+        if c is not None:
+            return apply(RSubScalar(c), self)
+        return self._lift(other, "-", reflected=True) - self
 
     def __mul__(self, other: Any) -> AnyTensor:
         """self * other (elementwise)."""
         c = number(other)
         return apply(MulScalar(c), self) if c is not None else apply(Mul(), self,
-                                                                       self._lift(other))
+                                                                       self._lift(other, "*"))
 
     def __rmul__(self, other: Any) -> AnyTensor:
         """other * self."""
-        return self.__mul__(other) if is_scalar(other) else self._lift(other).__mul__(self)
+        if is_scalar(other):
+            return self.__mul__(other)
+        return self._lift(other, "*", reflected=True).__mul__(self)
 
     def __truediv__(self, other: Any) -> AnyTensor:
         """self / other."""
         c = number(other)
         return apply(DivScalar(c), self) if c is not None else apply(Div(), self,
-                                                                       self._lift(other))
+                                                                       self._lift(other, "/"))
 
     def __rtruediv__(self, other: Any) -> AnyTensor:
         """other / self (an integer tensor divides as NumPy: x ** -1 would refuse it)."""
         c = number(other)
         if c is not None and self._data.dtype.kind == "f":
             return apply(MulScalar(c), apply(PowScalar(-1), self))
-        return self._lift(other) / self
+        return self._lift(other, "/", reflected=True) / self
 
-    def __pow__(self, other: Any) -> AnyTensor:
-        """self ** other."""
+    def __pow__(self, other: Any, modulo: Any = None) -> AnyTensor:
+        """self ** other (``pow(self, other, m)``, a modular power, is refused)."""
+        if modulo is not None:
+            refuse_modular_pow(modulo)
         c = number(other)
         return apply(PowScalar(c), self) if c is not None else apply(Pow(), self,
-                                                                       self._lift(other))
+                                                                       self._lift(other, "**"))
 
-    def __rpow__(self, other: Any) -> AnyTensor:
-        """other ** self."""
+    def __rpow__(self, other: Any, modulo: Any = None) -> AnyTensor:
+        """other ** self (``pow(other, self, m)`` is refused)."""
+        if modulo is not None:
+            refuse_modular_pow(modulo)
         c = number(other)
-        return apply(RPowScalar(c), self) if c is not None else self._lift(other) ** self
+        if c is not None:
+            return apply(RPowScalar(c), self)
+        return self._lift(other, "**", reflected=True) ** self
 
     def __matmul__(self, other: Any) -> AnyTensor:
         """self @ other (NumPy's matmul rules)."""
-        return apply(MatMul(), self, self._lift(other))
+        return apply(MatMul(), self, self._lift(other, "@"))
 
     def __rmatmul__(self, other: Any) -> AnyTensor:
         """other @ self."""
-        return apply(MatMul(), self._lift(other), self)
+        return apply(MatMul(), self._lift(other, "@", reflected=True), self)
 
     def __neg__(self) -> AnyTensor:
         """-self."""
@@ -350,29 +365,6 @@ def _numeric(other: Any) -> bool:
     except ValueError:  # ragged lists
         raise DataError(f"cannot compare a tensor with ragged nested sequences "
                         f"({other!r:.40}): every row must have the same length") from None
-
-
-def concatenate(tensors: Sequence[AnyTensor], axis: int | None = 0, *,
-                dim: int | None = None) -> AnyTensor:
-    """Join tensors along an existing axis (``axis=None``: flattened first, as NumPy)."""
-    axis = pick_axis(axis, dim, "concatenate", 0)
-    if axis is None:
-        tensors, axis = [t.reshape(-1) for t in tensors], 0
-    return apply(Concatenate(axis), *tensors)
-
-
-def stack(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None) -> AnyTensor:
-    """Join same-shape tensors along a new axis."""
-    axis = pick_axis(axis, dim, "stack", 0)
-    if not tensors:
-        raise UsageError("stack: needs at least one tensor")
-    shape = tensors[0].shape
-    for i, t in enumerate(tensors):
-        if t.shape != shape:
-            raise ShapeError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has "
-                             f"{shape}; all must match")
-    axis = single_axis(axis, len(shape) + 1, "stack")
-    return concatenate([t.expand_dims(axis) for t in tensors], axis)
 
 
 def where(condition: Any, a: Any = None, b: Any = None) -> Any:

@@ -105,11 +105,14 @@ class ValueProtocols:
         return int(self.item())
 
     def __index__(self) -> int:
-        """A 0-d integer tensor as a Python int (``range(n)``, ``seq[i]``), as NumPy's."""
-        if self._data.dtype.kind not in "iu" or self._data.ndim != 0:
-            raise UsageError(f"only a 0-d integer tensor can be used as an index; this one "
-                             f"has dtype {self.dtype} and shape {self.shape}. Convert it "
-                             f"first, e.g. int(t.item()).")
+        """A one-element integer or bool tensor of any shape as a Python int (``range(n)``,
+        ``seq[i]``, ``bin(t)``; ``True`` is 1), as PyTorch's. So NumPy too indexes an array
+        with such a tensor as with an int: ``a[tensor([2])]`` is ``a[2]``, as with torch."""
+        if self._data.dtype.kind not in "biu" or self._data.size != 1:
+            raise UsageError(f"only an integer or bool tensor of one element (a 0-d integer "
+                             f"tensor, or one of any shape holding one element, as PyTorch's) "
+                             f"can be used as an index; this one has dtype {self.dtype} and "
+                             f"shape {self.shape}. Convert it first, e.g. int(t.item()).")
         return int(self._data.item())
 
     def __format__(self, spec: str) -> str:

@@ -1,14 +1,15 @@
 """``+ - * / **`` and negation. Addition distributes the gradient unchanged to its inputs.
 
 Python numbers are op state (``AddScalar(2.0)``), not graph inputs, so ``x * 2`` keeps a
-float32 graph float32 and records one input.
+float32 graph float32 and records one input (which objects are numbers, their dtype, and
+float16's ``x * c`` and ``x / c`` in float32: ``scalars.py``).
 """
 
 from __future__ import annotations
 
 import operator
 from contextlib import nullcontext
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import constant, log, where
+from .scalars import FLOAT16, half_with_number, is_scalar, number, weak_number
 
 __all__ = ["broadcasting", "is_scalar", "number", "weak_number", "Add", "Sub", "Mul", "Div",
            "Neg", "Pow", "ScalarOp", "AddScalar", "SubScalar", "RSubScalar", "MulScalar",
@@ -213,29 +215,37 @@ class RSubScalar(ScalarOp):
 
 
 class MulScalar(ScalarOp):
-    """out = c x;  dx = c g."""
+    """out = c x;  dx = c g (float16 x and g: in float32, rounded once, as PyTorch's)."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         try:
+            if x.dtype is FLOAT16:  # in float32 with c, as PyTorch's half (half_with_number)
+                return half_with_number(operator.mul, x, self.c)
             return x * self.c
         except OverflowError:
             return x * weak_number(self.c, x.dtype)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        if g.dtype is FLOAT16:  # as the forward (an array or, under create_graph, a Tensor)
+            return (half_with_number(operator.mul, g, self.c),)
         return (g * self.c,)
 
 
 class DivScalar(ScalarOp):
-    """out = x / c;  dx = g / c."""
+    """out = x / c;  dx = g / c (float16 x and g: in float32, rounded once, as PyTorch's)."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         with quiet_at_poles(self.c):
+            if x.dtype is FLOAT16:  # in float32 with c, as PyTorch's half (half_with_number)
+                return half_with_number(operator.truediv, x, self.c)
             return x / self.c
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with quiet_at_poles(self.c):
+            if g.dtype is FLOAT16:  # as the forward
+                return (half_with_number(operator.truediv, g, self.c),)
             return (g / self.c,)
 
 
@@ -279,61 +289,12 @@ class RPowScalar(ScalarOp):
         return (g * out * float(np.log(self.c)),)
 
 
-def number(x: Any) -> int | float | None:
-    """``x`` as a Python number if it is a real number, else None. NumPy scalars become
-    Python numbers, so they are weak like Python's: ``x32 * np.float64(2)`` stays float32."""
-    if type(x) is float or type(x) is int:
-        return x
-    if not _is_number_type(type(x)):
-        return None  # a Tensor, an array, a list: one cached look-up
-    if isinstance(x, (complex, np.complexfloating)):
-        raise DTypeError(f"complex numbers are not supported; got {x!r}")
-    if isinstance(x, (np.number, np.bool_)):  # before float: np.float64 subclasses it
-        return x.item()
-    if isinstance(x, bool):
-        return x
-    if isinstance(x, int):  # a subclass (x.size's ElementCount): NumPy would not take it
-        return int(x)       # as weak, so x32 / x.size would widen to float64
-    if isinstance(x, float):
-        return float(x)
-    return None
-
-
-@lru_cache(maxsize=256)
-def _is_number_type(kind: type) -> bool:
-    """Whether instances of ``kind`` are numbers, per type. Cached because a failing
-    ``isinstance`` walks the instance's whole class hierarchy, and Tensor's has 46 classes
-    (its mixins): the check of a Tensor operand cost 0.32 us per ``x * y`` (per-op chain
-    with Tensor constants, (8,): 4.00 -> 3.78 us per op)."""
-    return issubclass(kind, (int, float, complex, np.generic))
-
-
 def refuse_bool(expression: str, *arrays: Any) -> None:
     """NumPy refuses ``-`` on booleans; say so with a named error and the alternative."""
     if any(np.asarray(a).dtype == np.bool_ for a in arrays):
         raise DTypeError(f"{expression} is not defined for boolean tensors (NumPy and "
                          f"PyTorch refuse it too). Use ~x (not) or a ^ b (xor) on "
                          f"masks, or convert first: x.astype(float).")
-
-
-def is_scalar(x: Any) -> bool:
-    """A real Python or NumPy number (kept as op state, never a graph input)."""
-    return number(x) is not None
-
-
-def weak_number(value: int | float, dtype: np.dtype) -> np.ndarray:
-    """A Python number as NumPy takes it beside an array of ``dtype`` (weak, NEP 50:
-    int8 with 3 is int8, float32 with 2.5 float32). An integer that ``dtype`` cannot hold
-    keeps its own int64 instead (int8 with 300, uint8 with -3: int64, as NumPy gives for
-    ``np.int64(300)``, where NumPy's Python int is an OverflowError)."""
-    try:
-        return np.asarray(value, dtype=np.result_type(dtype, value))
-    except OverflowError:
-        widened = np.asarray(value)
-    if widened.dtype.kind not in "iu":
-        raise DTypeError(f"the integer {value} does not fit in {dtype} nor in int64/uint64; "
-                         f"use a float (float({value})) or a smaller number")
-    return widened
 
 
 def broadcasting(op: str, function: Any, *arrays: Any) -> np.ndarray:
