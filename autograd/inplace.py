@@ -40,7 +40,7 @@ from .inplace_shapes import store_update
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
 from .inplace_values import value_fits
-from .ops.arithmetic import weak_number
+from .ops.scalars import FLOAT16, half_with_number, is_scalar, weak_number
 from .torch_arguments import (alpha_overload, check_mask_value, keyword_factors,
                               number_first)
 from .torch_methods import scatter_target
@@ -355,7 +355,11 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
 
 def _into(ufunc: Any, out: np.ndarray, *values: Any) -> None:
     """ufunc(out, *values) into out, cast as PyTorch's (``can_cast_back``: int64 into uint8;
-    a Python int out's dtype cannot hold widens to int64 first, so uint8 ``add_(-1)`` wraps)."""
+    a Python int out's dtype cannot hold widens to int64 first, so uint8 ``add_(-1)`` wraps;
+    float16 out * or / a number in float32, rounded once, as ``x * c``: half_with_number)."""
+    if out.dtype is FLOAT16 and ufunc in (np.multiply, np.true_divide) and is_scalar(values[0]):
+        out[...] = half_with_number(ufunc, out, values[0])
+        return
     try:
         ufunc(out, *values, out=out)
     except (TypeError, OverflowError):  # "same_kind" refused the cast back; uint8 with -1

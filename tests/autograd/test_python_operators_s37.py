@@ -186,3 +186,15 @@ def test_three_argument_pow_is_refused_with_what_to_write():
     assert isinstance(info.value, TypeError)
     assert pow(x, 2).tolist() == [1, 4, 9]
     assert ((x ** 2) % 5).tolist() == [1, 4, 4]
+
+
+@pytest.mark.parametrize("method, number", [("mul_", 1e5), ("div_", 65535.0), ("mul_", 0.1),
+                                            ("div_", 3)])
+def test_float16_in_place_times_a_number_is_the_out_of_place_result(method, number):
+    data = np.array([1.0, 0.0, 300.0, -2.5], dtype=np.float16)
+    x = ag.tensor(data)
+    getattr(x, method)(number)
+    op = np.multiply if method == "mul_" else np.true_divide
+    with np.errstate(over="ignore"):
+        expected = op(data.astype(np.float32), number).astype(np.float16)
+    np.testing.assert_array_equal(x.numpy(), expected)
