@@ -16,9 +16,10 @@ from ._arrays import numeric, shape_argument
 from .errors import AxisError, DataError, DTypeError, UsageError
 from .function import apply
 from .views import take_view
-from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
-                             RPowScalar, RSubScalar, Sub, SubScalar, broadcasting, is_scalar,
-                             number, weak_number)
+from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, HalfDivScalar, HalfMulScalar, Mul,
+                             MulScalar, Neg, Pow, PowScalar, RPowScalar, RSubScalar, Sub,
+                             SubScalar, broadcasting, is_scalar, number, weak_number)
+from .ops.scalars import FLOAT16
 from .ops.elementwise import (Abs, Astype, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
                               Sqrt, Tanh, Where, clamp)
 from .ops import lu as lu_ops
@@ -77,10 +78,12 @@ class TensorMath:
         return self._lift(other, "-", reflected=True) - self
 
     def __mul__(self, other: Any) -> AnyTensor:
-        """self * other (elementwise)."""
+        """self * other (elementwise; a float16 self times a number in float32, as
+        PyTorch's half kernels: ``HalfMulScalar``)."""
         c = number(other)
-        return apply(MulScalar(c), self) if c is not None else apply(Mul(), self,
-                                                                       self._lift(other, "*"))
+        if c is None:
+            return apply(Mul(), self, self._lift(other, "*"))
+        return apply(HalfMulScalar(c) if self._data.dtype is FLOAT16 else MulScalar(c), self)
 
     def __rmul__(self, other: Any) -> AnyTensor:
         """other * self."""
@@ -89,16 +92,17 @@ class TensorMath:
         return self._lift(other, "*", reflected=True).__mul__(self)
 
     def __truediv__(self, other: Any) -> AnyTensor:
-        """self / other."""
+        """self / other (a float16 self by a number as in ``__mul__``)."""
         c = number(other)
-        return apply(DivScalar(c), self) if c is not None else apply(Div(), self,
-                                                                       self._lift(other, "/"))
+        if c is None:
+            return apply(Div(), self, self._lift(other, "/"))
+        return apply(HalfDivScalar(c) if self._data.dtype is FLOAT16 else DivScalar(c), self)
 
     def __rtruediv__(self, other: Any) -> AnyTensor:
         """other / self (an integer tensor divides as NumPy: x ** -1 would refuse it)."""
         c = number(other)
         if c is not None and self._data.dtype.kind == "f":
-            return apply(MulScalar(c), apply(PowScalar(-1), self))
+            return apply(PowScalar(-1), self) * c
         return self._lift(other, "/", reflected=True) / self
 
     def __pow__(self, other: Any, modulo: Any = None) -> AnyTensor:

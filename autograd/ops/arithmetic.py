@@ -17,11 +17,12 @@ import numpy as np
 from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import constant, log, where
-from .scalars import FLOAT16, half_with_number, is_scalar, number, weak_number
+from .scalars import half_with_number, is_scalar, number, weak_number
 
 __all__ = ["broadcasting", "is_scalar", "number", "weak_number", "Add", "Sub", "Mul", "Div",
            "Neg", "Pow", "ScalarOp", "AddScalar", "SubScalar", "RSubScalar", "MulScalar",
-           "DivScalar", "PowScalar", "RPowScalar", "quiet_at_poles"]
+           "DivScalar", "HalfMulScalar", "HalfDivScalar", "PowScalar", "RPowScalar",
+           "quiet_at_poles"]
 
 
 def quiet_at_poles(divisor: Any) -> Any:
@@ -215,38 +216,56 @@ class RSubScalar(ScalarOp):
 
 
 class MulScalar(ScalarOp):
-    """out = c x;  dx = c g (float16 x and g: in float32, rounded once, as PyTorch's)."""
+    """out = c x;  dx = c g."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         try:
-            if x.dtype is FLOAT16:  # in float32 with c, as PyTorch's half (half_with_number)
-                return half_with_number(operator.mul, x, self.c)
             return x * self.c
         except OverflowError:
             return x * weak_number(self.c, x.dtype)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        if g.dtype is FLOAT16:  # as the forward (an array or, under create_graph, a Tensor)
-            return (half_with_number(operator.mul, g, self.c),)
         return (g * self.c,)
 
 
 class DivScalar(ScalarOp):
-    """out = x / c;  dx = g / c (float16 x and g: in float32, rounded once, as PyTorch's)."""
+    """out = x / c;  dx = g / c."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         with quiet_at_poles(self.c):
-            if x.dtype is FLOAT16:  # in float32 with c, as PyTorch's half (half_with_number)
-                return half_with_number(operator.truediv, x, self.c)
             return x / self.c
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with quiet_at_poles(self.c):
-            if g.dtype is FLOAT16:  # as the forward
-                return (half_with_number(operator.truediv, g, self.c),)
             return (g / self.c,)
+
+
+class HalfMulScalar(MulScalar):
+    """``MulScalar`` of a float16 x, as PyTorch's half kernels compute it: out = c x and
+    dx = c g in float32 with c, rounded once to float16 (``half_with_number``; NumPy would
+    round c to float16 first: x * 1e-8 would be 0). Its own class, chosen where the op is
+    made (``Tensor.__mul__``), so that the ops of other dtypes test nothing."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return half_with_number(operator.mul, x, self.c)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (half_with_number(operator.mul, g, self.c),)
+
+
+class HalfDivScalar(DivScalar):
+    """``DivScalar`` of a float16 x, as ``HalfMulScalar`` (x / 65535 is not 0)."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return half_with_number(operator.truediv, x, self.c)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (half_with_number(operator.truediv, g, self.c),)
+
 
 
 class PowScalar(Function):

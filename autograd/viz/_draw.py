@@ -48,7 +48,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "MatMul": ("g @ {1}^T", "{0}^T @ g"),
     "Affine": ("g @ {1}", "g^T @ {0}", "g summed over rows"),  # nn's fused x W^T + b
     "AddScalar": ("g",), "SubScalar": ("g",), "RSubScalar": ("-g",), "MulScalar": ("c g",),
-    "DivScalar": ("g / c",),
+    "DivScalar": ("g / c",), "HalfMulScalar": ("c g",), "HalfDivScalar": ("g / c",),
     "PowScalar": ("p {0}^(p-1) g",), "Exp": ("g * {out}",), "Log": ("g / {0}",),
     "Tanh": ("g (1 - {out}^2)",), "Sigmoid": ("g {out} (1 - {out})",),
     "Relu": ("g [{0} > 0]",), "Sum": ("g, broadcast",),

@@ -198,3 +198,15 @@ def test_float16_in_place_times_a_number_is_the_out_of_place_result(method, numb
     with np.errstate(over="ignore"):
         expected = op(data.astype(np.float32), number).astype(np.float16)
     np.testing.assert_array_equal(x.numpy(), expected)
+
+
+def test_float16_scalar_ops_have_their_own_class_and_float64_ones_do_not_change():
+    from autograd.ops.arithmetic import HalfDivScalar, HalfMulScalar, MulScalar
+    x16 = ag.tensor(np.array([1.0, 300.0], np.float16), requires_grad=True)
+    assert type((x16 * 2.0).grad_fn) is HalfMulScalar
+    assert type((x16 / 2.0).grad_fn) is HalfDivScalar
+    assert type((ag.tensor([1.0], requires_grad=True) * 2.0).grad_fn) is MulScalar
+    (g,) = ag.grad(((x16 / 65535.0) * 1e-3).sum(), x16)
+    inner = np.float16(np.float32(1.0) * 1e-3)  # each op: in float32, rounded once
+    expected = np.float16(np.float32(inner) / 65535.0)
+    assert g.dtype == np.float16 and np.all(g.numpy() == expected)
