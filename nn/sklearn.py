@@ -31,24 +31,25 @@ from autograd.errors import DataError, ShapeError, UsageError  # noqa: E402
 from autograd.random import fork_rng  # noqa: E402
 
 from . import functional as F  # noqa: E402
-from . import optim  # noqa: E402
 from .models import MLP  # noqa: E402
 from .module import Module  # noqa: E402
 from .train import fit  # noqa: E402
 from ._checks import flag  # noqa: E402
 from .train.trainer import as_model_dtype  # noqa: E402
 from .errors import ArgumentTypeError, ConfigError  # noqa: E402
-from .sklearn_params import (FlatParams, MetricView, bind_callbacks, check_monitors,  # noqa: E402
-                             fit_callbacks, fit_metrics, kept_if_failed, random_generator,
+from .sklearn_guards import (architecture, check_architecture,  # noqa: E402
+                             check_finite_weights, snapshot)
+from .sklearn_params import (FlatParams, MetricView, bind_callbacks,  # noqa: E402
+                             check_monitors, fit_callbacks, fit_metrics, hidden_sizes,
+                             kept_if_failed, make_optimizer, random_generator,
                              seed_default_generator, verbosity)
-from .sklearn_targets import (class_losses, given_classes, sample_weights,  # noqa: E402
-                              squared_errors, two_or_more_classes, weighted_loss)
+from .sklearn_targets import (class_losses, given_classes, numeric_targets,  # noqa: E402
+                              sample_weights, squared_errors, two_or_more_classes,
+                              weighted_loss)
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
 _FLOATS = (np.float64, np.float32)  # X's dtype is kept (others become float64), as sklearn's MLPs
-OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD,
-              "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad}
 
 
 class _NeuralNet(FlatParams, BaseEstimator):
@@ -86,7 +87,8 @@ class _NeuralNet(FlatParams, BaseEstimator):
         if self.module is None:  # in X's dtype, as MLPClassifier's weights
             # "logistic" is scikit-learn's MLPClassifier name for the sigmoid
             activation = "sigmoid" if self.activation == "logistic" else self.activation
-            return MLP([n_features, *self._hidden_sizes(), n_outputs], activation,
+            hidden = hidden_sizes(type(self).__name__, self.hidden_layer_sizes)
+            return MLP([n_features, *hidden, n_outputs], activation,
                        output=self._output, dropout=self.dropout, rng=rng, dtype=dtype)
         if isinstance(self.module, Module):  # each fit trains its own copy, whose layers
             # with rng=None draw from the default generator, as the original's do
@@ -100,28 +102,6 @@ class _NeuralNet(FlatParams, BaseEstimator):
                                 f"nn.Module or a function (n_features, n_outputs) -> "
                                 f"nn.Module; got {self.module!r}")
 
-    def _hidden_sizes(self) -> list[Any]:
-        """``hidden_layer_sizes`` as a list; an int is one hidden layer, as in
-        scikit-learn's MLPClassifier."""
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            return [sizes]
-        try:
-            return list(sizes)
-        except TypeError:
-            raise ConfigError(f"{type(self).__name__}: hidden_layer_sizes must be a sequence "
-                              f"of layer widths such as (64,) or (32, 16), or an int for one "
-                              f"hidden layer; got {sizes!r}") from None
-
-    def _make_optimizer(self, model: Module) -> Any:
-        cls = OPTIMIZERS.get(self.optimizer) if isinstance(self.optimizer, str) else (
-            self.optimizer)
-        if cls is None or not callable(cls):
-            raise ConfigError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an nn.optim "
-                              f"class; got {self.optimizer!r}")
-        kwargs = {"weight_decay": self.weight_decay} if self.weight_decay else {}
-        return cls(model.parameters(), lr=self.lr, **kwargs)
-
     def _continues(self, incremental: bool) -> bool:
         """Whether this fit trains the fitted module further (``partial_fit``, or ``fit``
         with ``warm_start=True``) rather than a new one, as in MLPClassifier."""
@@ -132,6 +112,8 @@ class _NeuralNet(FlatParams, BaseEstimator):
              sample_weight: Any, per_sample: Any, incremental: bool = False) -> Any:
         """``epochs`` epochs (``partial_fit``: one) of a new module unless :meth:`_continues`;
         ``partial_fit`` on a fitted estimator also keeps the optimizer and random stream.
+        Weights that end NaN or inf are a ``DataError``, with what the fit changed in
+        place put back (scikit-learn's MLPs: "Solver produced non-finite parameter weights").
         With a ``random_state``, ``autograd.default_generator`` (a callable module's
         layers, ``F.dropout`` in a forward) is seeded from it inside a ``fork_rng``."""
         owner = type(self).__name__
@@ -150,23 +132,21 @@ class _NeuralNet(FlatParams, BaseEstimator):
             if seeded:  # a partial_fit that continues resumes the previous one's state
                 seed_default_generator(rng, getattr(self, "_default_rng_state", None)
                                        if keep else None)
-            if not warm:
-                self.module_ = self._build(X.shape[1], n_outputs, rng, X.dtype)
-                self._n_outputs = n_outputs
-                self._output_of(X[:1])  # a module of the wrong output width fails here
-            elif n_outputs != self._n_outputs:
-                raise ShapeError(f"{owner}: y has {n_outputs} target column(s); the fitted "
-                                 f"model this fit continues predicts {self._n_outputs}. Pass "
-                                 f"that many, or set warm_start=False to start afresh")
-            optimizer = self._optimizer if keep else self._make_optimizer(self.module_)
+            self._build_or_continue(X, n_outputs, rng, warm, incremental)
+            optimizer = self._optimizer if keep else make_optimizer(
+                owner, self.optimizer, self.module_.parameters(), self.lr, self.weight_decay)
             bind_callbacks(callbacks, optimizer)
             check_monitors(owner, callbacks, metrics, val is not None, incremental)
+            in_place = (optimizer, rng) if keep else ()  # what this fit changes in place
+            restore = snapshot(self.module_, *in_place) if warm else None
             self._optimizer, self._rng = optimizer, rng
             epochs = 1 if incremental else self.epochs
             self.history_ = fit(self.module_, loss_fn, optimizer, train, val=val,
                                 epochs=epochs, batch_size=self.batch_size, callbacks=callbacks,
                                 metrics=metrics, progress=verbosity(owner, self.verbose),
                                 generator=rng, blas_threads=self.blas_threads)
+            check_finite_weights(owner, self.module_, restore, len(self.history_), self.lr,
+                                 kept_optimizer=keep)
             if seeded:  # where a partial_fit that continues this one starts drawing
                 self._default_rng_state = autograd.get_rng_state()
         self.n_iter_ = len(self.history_)
@@ -175,6 +155,24 @@ class _NeuralNet(FlatParams, BaseEstimator):
                           f"epoch(s) of {epochs}; the estimator keeps the model trained so far "
                           f"(a search or cross-validation goes on and scores it)", stacklevel=3)
         return self
+
+    def _build_or_continue(self, X: np.ndarray, n_outputs: int, rng: np.random.Generator,
+                           warm: bool, incremental: bool) -> None:
+        """A new ``module_`` for this fit, or (``warm``) checks that the fitted one can go
+        on: the same number of outputs, and the parameters it was built from unchanged."""
+        owner = type(self).__name__
+        built_from = architecture(owner, self.get_params(deep=False))
+        if not warm:
+            self.module_ = self._build(X.shape[1], n_outputs, rng, X.dtype)
+            self._n_outputs, self._architecture = n_outputs, built_from
+            self._output_of(X[:1])  # a module of the wrong output width fails here
+            return
+        check_architecture(owner, getattr(self, "_architecture", None), built_from,
+                           incremental)
+        if n_outputs != self._n_outputs:
+            raise ShapeError(f"{owner}: y has {n_outputs} target column(s); the fitted "
+                             f"model this fit continues predicts {self._n_outputs}. Pass "
+                             f"that many, or set warm_start=False to start afresh")
 
     def _metric_view(self, weighted: bool) -> MetricView | None:
         """How ``metrics`` see (scores, targets): None when as ``fit`` gives them."""
@@ -264,9 +262,12 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     ``autograd.default_generator`` (a callable module's layers, ``F.dropout``).
     ``warm_start=True``: a second ``fit`` trains the fitted module further (with a new
     optimizer, on the same classes), as MLPClassifier; ``partial_fit`` trains one epoch
-    on the data given. Fitted attributes: ``module_``, ``classes_``, ``history_`` and
-    ``n_iter_`` (of the last fit), ``n_features_in_``; a fit that raises leaves them as
-    they were. ``fit`` raises ``DataError`` (a ValueError) on a single class.
+    on the data given. Both refuse (``ConfigError``) parameters that build another model
+    than the fitted one (``hidden_layer_sizes``, ``activation``, ``dropout``, ``module``).
+    Fitted attributes: ``module_``, ``classes_``, ``history_`` and ``n_iter_`` (of the
+    last fit), ``n_features_in_``; a fit that raises leaves them as they were. ``fit``
+    raises ``DataError`` (a ValueError) on a single class, and when training ends with
+    NaN or inf weights (scale X or lower ``lr``).
     """
 
     _output = "softmax"
@@ -369,6 +370,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
                      incremental: bool) -> NeuralNetRegressor:
         with kept_if_failed(self):
             warm = self._continues(incremental)
+            y = numeric_targets(y, type(self).__name__)
             X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True,
                                  reset=not warm)
             self._y_ndim = y.ndim

@@ -2,8 +2,9 @@
 (``module__hidden_units``, ``optimizer__momentum``) name a part with no parameters of its
 own here, so they are refused by name before anything is set (scikit-learn's own
 ``set_params`` sets the flat names first, then fails with a bare ``AttributeError``).
-The functions say what ``fit`` makes of ``callbacks``, ``metrics``, ``random_state`` and
-``verbose``, and check before training that what the callbacks monitor is logged."""
+The functions say what ``fit`` makes of ``hidden_layer_sizes``, ``optimizer``,
+``callbacks``, ``metrics``, ``random_state`` and ``verbose``, and check before training
+that what the callbacks monitor is logged."""
 from __future__ import annotations
 
 import contextlib
@@ -16,15 +17,57 @@ import numpy as np
 
 import autograd
 
+from . import optim
 from .errors import ArgumentTypeError, ConfigError
 from .train._arguments import callback_list, named_metrics
 from .train.callbacks import LRScheduler
 
-__all__ = ["FlatParams", "fit_callbacks", "bind_callbacks", "fit_metrics", "monitored",
+__all__ = ["FlatParams", "OPTIMIZERS", "hidden_sizes", "make_optimizer", "fit_callbacks",
+           "bind_callbacks", "fit_metrics", "monitored",
            "check_monitors", "random_generator", "seed_default_generator", "kept_if_failed",
            "verbosity"]
 
 MetricView = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD,
+              "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad}
+
+
+def hidden_sizes(owner: str, sizes: Any) -> list[int]:
+    """``hidden_layer_sizes`` as a list of widths, each an int >= 1; an int is one hidden
+    layer and ``()`` none, as in scikit-learn's MLPClassifier. Anything else is a
+    ``ConfigError`` naming the parameter."""
+    if isinstance(sizes, numbers.Integral):
+        widths = [sizes]
+    else:
+        try:
+            widths = list(sizes)
+        except TypeError:
+            raise ConfigError(f"{owner}: hidden_layer_sizes must be a sequence of layer "
+                              f"widths such as (64,) or (32, 16), or an int for one hidden "
+                              f"layer; got {sizes!r}") from None
+    if any(isinstance(w, bool) or not isinstance(w, numbers.Integral) or w < 1
+           for w in widths):
+        raise ConfigError(f"{owner}: hidden_layer_sizes must hold layer widths, each an int "
+                          f">= 1, such as (64,) or (32, 16), or be () for no hidden layer; "
+                          f"got {sizes!r}")
+    return [int(w) for w in widths]
+
+
+def make_optimizer(owner: str, optimizer: Any, parameters: Any, lr: float,
+                   weight_decay: float) -> Any:
+    """The optimizer ``optimizer`` names (a key of ``OPTIMIZERS``, lower case) or builds
+    (an ``nn.optim`` class or a ``functools.partial`` of one), on ``parameters`` with
+    ``lr`` and, when not 0, ``weight_decay``."""
+    cls = OPTIMIZERS.get(optimizer) if isinstance(optimizer, str) else optimizer
+    if cls is None or not callable(cls):
+        hint = (f" (the names are lower case: optimizer={optimizer.lower()!r})"
+                if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS else "")
+        raise ConfigError(f"{owner}: optimizer must be one of {sorted(OPTIMIZERS)} or an "
+                          f"nn.optim class (or a functools.partial of one); got "
+                          f"{optimizer!r}{hint}")
+    kwargs = {"weight_decay": weight_decay} if weight_decay else {}
+    return cls(parameters, lr=lr, **kwargs)
 
 
 def fit_callbacks(callbacks: Any) -> list:
@@ -126,7 +169,8 @@ def seed_default_generator(rng: np.random.Generator, state: Any = None) -> None:
 def kept_if_failed(estimator: Any) -> Iterator[None]:
     """A fit that raises leaves the estimator's attributes as they were (no
     ``classes_`` of new labels next to the old ``module_``); a module it trained in place
-    (``warm_start``, ``partial_fit``) keeps the updates made before the error."""
+    (``warm_start``, ``partial_fit``) keeps the updates made before the error, unless the
+    fit put them back itself (``sklearn_guards.check_finite_weights``)."""
     saved = dict(vars(estimator))
     try:
         yield

@@ -1,5 +1,6 @@
-"""What the ``nn.sklearn`` estimators train on: the labels of a classifier, sample
-weights packed with the targets, and the per-sample losses averaged with them."""
+"""What the ``nn.sklearn`` estimators train on: the labels of a classifier, the numbers
+of a regressor, sample weights packed with the targets, and the per-sample losses
+averaged with them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -13,7 +14,7 @@ from . import functional as F
 from .errors import ArgumentTypeError
 
 __all__ = ["weighted_loss", "sample_weights", "class_losses", "squared_errors",
-           "two_or_more_classes", "given_classes"]
+           "two_or_more_classes", "given_classes", "numeric_targets"]
 
 
 def weighted_loss(per_sample: Callable[[Any, np.ndarray], Any]
@@ -40,11 +41,22 @@ def sample_weights(sample_weight: Any, n_samples: int, owner: str) -> np.ndarray
     if weight.shape != (n_samples,):
         raise ShapeError(f"{owner}: sample_weight has shape {weight.shape}; expected "
                          f"({n_samples},), one weight per sample of X")
-    if not np.isfinite(weight).all() or (weight < 0).any() or not weight.any():
+    problem = _weight_problem(weight)
+    if problem:
         raise DataError(f"{owner}: sample_weight must be finite and >= 0, not all zero "
-                        f"(nothing to learn from); got values from {weight.min()} to "
-                        f"{weight.max()}")
+                        f"(nothing to learn from); it {problem}")
     return weight
+
+
+def _weight_problem(weight: np.ndarray) -> str:
+    """What is wrong with the (N,) ``weight`` (NaN, inf, negative or all zero), or ''."""
+    for name, wrong in (("NaN", np.isnan(weight)), ("infinite", np.isinf(weight)),
+                        ("negative", weight < 0)):
+        if wrong.any():
+            where = np.flatnonzero(wrong)
+            return (f"holds {where.size} {name} value(s), the first at index {where[0]} "
+                    f"({weight[where[0]]})")
+    return "" if weight.any() else "is all zero"
 
 
 def class_losses(scores: Any, target: np.ndarray) -> Any:
@@ -81,4 +93,45 @@ def given_classes(classes: Any) -> np.ndarray:
         raise ArgumentTypeError(f"NeuralNetClassifier.partial_fit: classes must be a list or "
                                 f"1-D array of every label, e.g. classes=np.unique(y_all); "
                                 f"got {type(classes).__name__} {classes!r:.60}.{advice}")
+    if _holds_non_finite(values):
+        raise DataError(f"NeuralNetClassifier.partial_fit: classes must be labels; got "
+                        f"{values.tolist()!r:.80}, which holds NaN or inf (fit refuses them "
+                        f"in y too, as scikit-learn's 'Input contains NaN'). Leave them out")
     return np.unique(values)
+
+
+def _holds_non_finite(values: np.ndarray) -> bool:
+    """Whether the 1-D ``values`` (numbers, or objects of any kind) hold a NaN or inf."""
+    if values.dtype.kind in "fc":
+        return not np.isfinite(values).all()
+    if values.dtype.kind == "O":
+        return any(isinstance(v, (float, complex, np.inexact)) and not np.isfinite(v)
+                   for v in values)
+    return False
+
+
+def numeric_targets(y: Any, owner: str) -> Any:
+    """The regressor's ``y``, numbers as scikit-learn's MLPRegressor takes them: text
+    (a str or bytes array, numbers written as text too) is a ``DataError``, not read
+    as numbers; an object array becomes float64, as scikit-learn's ``y_numeric`` makes
+    it, and one holding a value that is no number is a ``DataError``. Anything else is
+    given back as it is, for ``validate_data`` to check."""
+    try:
+        values = np.asarray(y)
+    except (TypeError, ValueError):  # ragged: validate_data says so
+        return y
+    if values.ndim == 0:
+        return y
+    if values.dtype.kind in "SU":
+        raise DataError(f"{owner}: y must hold numbers, the values to predict; got text "
+                        f"(dtype {values.dtype}, e.g. {values.flat[0]!r}). Convert numbers "
+                        f"written as text with y.astype(float); to predict labels, use "
+                        f"NeuralNetClassifier")
+    if values.dtype.kind != "O":
+        return y
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{owner}: y must hold numbers, the values to predict; the object "
+                        f"array y holds a value that is none ({exc}). Convert y to numbers; "
+                        f"to predict labels, use NeuralNetClassifier") from None
