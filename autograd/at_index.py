@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .ops import indexing
+from .ops.index_readings import put_index
+from .ops.shape import _index_arrays
+
 __all__ = ["At"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
@@ -21,8 +25,17 @@ class At:
 
     def set(self, v: Any) -> AnyTensor:
         """A copy of the tensor with ``[index] = v``."""
-        return self.tensor.index_put(self.index, v)
+        return self.put(v, False, "at[...].set")
 
     def add(self, v: Any) -> AnyTensor:
         """A copy of the tensor with v added at ``[index]``."""
         return self.tensor.index_add(self.index, v)
+
+    def put(self, values: Any, accumulate: bool, name: str) -> AnyTensor:
+        """A copy of the tensor with ``[index] = values`` (``accumulate``: ``+=``, repeats
+        adding up), for any NumPy index, errors naming ``name``: ``index_put``'s work."""
+        x = self.tensor
+        arrays, values = _index_arrays(put_index(self.index), x.ndim), x._lift_value(values, name)
+        if accumulate:
+            return indexing.index_add(x, arrays, values, name)
+        return indexing.index_put(x, arrays, values)

@@ -22,7 +22,7 @@ from .inplace import check_fits, check_writable
 from .inplace_shapes import check_update_shape
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
-from .ops.index_readings import put_index
+from .ops.index_readings import put_index, refuse_none_in_indices
 from .ops.shape import _index_arrays, refuse_uint8_index
 from .rebase import (_read_earlier, refresh_views, _sliced_base, _whole_view_bases,
                      _write_into_sliced_base, _write_through)
@@ -256,12 +256,10 @@ class OpMethods:
 
     def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> AnyTensor:
         """A copy with ``[indices] = values`` (differentiable in both; a list of index tensors
-        is a tuple); ``accumulate=True``: ``+= values``, repeats adding up (``index_add``)."""
-        indices = put_index(indices)
-        if accumulate:
-            return self.index_add(indices, values)
-        return indexing.index_put(self, _index_arrays(indices, self.ndim),
-                                  self._lift_value(values, "index_put"))
+        is a tuple, one per leading axis: a None among them is refused, as PyTorch's);
+        ``accumulate=True``: ``+= values``, repeats adding up (``index_add``)."""
+        refuse_none_in_indices(indices, "index_put")
+        return At(self, indices).put(values, accumulate, "index_put")
 
     def index_add(self, index: Any, v: Any = None, source: Any = None, *, dim: Any = None,
                   alpha: Any = 1) -> AnyTensor:

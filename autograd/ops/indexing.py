@@ -305,8 +305,9 @@ def index_put(x: T, index: Any, v: T) -> T:
     return apply(IndexPut(index), x, v)
 
 
-def index_add(x: T, index: Any, v: T) -> T:
-    """A copy of x with v added at ``index`` (repeated indices add up); v has x's dtype."""
-    check_source_dtype(x, index, v, "index_add", always=True)
-    target = target_shape(x, index, v, "index_add")
+def index_add(x: T, index: Any, v: T, op: str = "index_add") -> T:
+    """A copy of x with v added at ``index`` (repeated indices add up); v has x's dtype;
+    ``op`` names the caller in errors (``index_put(..., accumulate=True)``)."""
+    check_source_dtype(x, index, v, op, always=True)
+    target = target_shape(x, index, v, op)
     return x + apply(IndexAdd(index, x.shape), v.broadcast_to(target))

@@ -90,8 +90,8 @@ def test_an_index_read_differently_is_refused_and_one_read_alike_works(torch, pa
         if path is _write_leaf and Ellipsis in parts:
             continue  # (see the next test)
         x = Tensor(np.arange(float(np.prod(shape))).reshape(shape))
-        with pytest.raises(UsageError, match="means two things"):
-            path(x, parts)
+        with pytest.raises(UsageError, match=r"means two things|indices\[1\] is None"):
+            path(x, parts)  # (index_put refuses a None first, as PyTorch: session 37)
     for parts, shape in AGREE:
         data = np.arange(float(np.prod(shape))).reshape(shape)
         ours = path(Tensor(data), parts)

@@ -234,3 +234,14 @@ def test_int32_indices_stay_accepted():
     np.testing.assert_array_equal(
         x.take_along_dim(ag.tensor(np.array([[2], [0]], dtype=np.int32)), 1).numpy(),
         [[2.0], [3.0]])
+
+
+def test_index_put_names_itself_and_refuses_none_while_at_takes_any_index():
+    x = ag.zeros((2, 3))
+    with pytest.raises(TensorIndexError, match="^index_put: index 5 is out of bounds"):
+        x.index_put((ag.tensor([5]),), ag.tensor(1.0), accumulate=True)
+    with pytest.raises(UsageError, match=r"index_put: indices\[0\] is None"):
+        x.index_put((None,), ag.tensor(1.0))
+    assert np.array_equal(x.at[:, None].set(1.0).numpy(), np.ones((2, 3)))
+    summed = x.index_put((ag.tensor([1, 1]),), ag.tensor(2.0), accumulate=True)
+    assert summed.numpy().tolist() == [[0.0] * 3, [4.0] * 3]
