@@ -26,7 +26,7 @@ from autograd import pad as constant_pad
 from autograd.errors import DataError, ShapeError, UsageError
 
 from .._checks import integer, is_integer, real_number
-from .standardize import Standardize
+from .standardize import Standardize, quiet_at_zero_eps
 from .standardize_zero_eps import StandardizeZeroEps
 from ..errors import ArgumentTypeError, ConfigError
 
@@ -144,7 +144,8 @@ def rms_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any = 
     eps = check_eps(eps, "rms_norm")
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     empty = not x.size  # an empty batch or normalised axis: nothing to normalise
-    y = wide * (1.0 if empty else ((wide * wide).mean(axes, keepdims=True) + eps) ** -0.5)
+    with quiet_at_zero_eps(eps):  # a zero row at eps = 0: NaN, silently, as PyTorch's
+        y = wide * (1.0 if empty else ((wide * wide).mean(axes, keepdims=True) + eps) ** -0.5)
     if weight is not None:
         y = y * weight
     return y.astype(x.dtype) if x.dtype.kind == "f" and y.dtype != x.dtype else y

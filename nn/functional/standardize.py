@@ -7,6 +7,7 @@ norms, so its graph shrinks by about fourteen nodes per block and step.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from autograd import Function
 from autograd.extend import is_tensor
 
-__all__ = ["Standardize"]
+__all__ = ["Standardize", "quiet_at_zero_eps"]
 
 
 class Standardize(Function):
@@ -35,14 +36,23 @@ class Standardize(Function):
         self.mean = x.mean(self.axes, keepdims=True)
         centred = x - self.mean
         self.var = (centred * centred).mean(self.axes, keepdims=True)
-        self.inv_std = (self.var + self.eps) ** -0.5
-        return centred * self.inv_std
+        with quiet_at_zero_eps(self.eps):
+            self.inv_std = (self.var + self.eps) ** -0.5
+            return centred * self.inv_std
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         inv_std = self.inv_std
-        if is_tensor(x):  # create_graph: 1 / sqrt(var + eps) as a function of x
-            centred = x - x.mean(self.axes, keepdims=True)
-            inv_std = ((centred * centred).mean(self.axes, keepdims=True) + self.eps) ** -0.5
-        mean_g = g.mean(self.axes, keepdims=True)
-        mean_g_out = (g * out).mean(self.axes, keepdims=True)
-        return ((g - mean_g - out * mean_g_out) * inv_std,)
+        with quiet_at_zero_eps(self.eps):
+            if is_tensor(x):  # create_graph: 1 / sqrt(var + eps) as a function of x
+                centred = x - x.mean(self.axes, keepdims=True)
+                inv_std = ((centred * centred).mean(self.axes, keepdims=True)
+                           + self.eps) ** -0.5
+            mean_g = g.mean(self.axes, keepdims=True)
+            mean_g_out = (g * out).mean(self.axes, keepdims=True)
+            return ((g - mean_g - out * mean_g_out) * inv_std,)
+
+
+def quiet_at_zero_eps(eps: float) -> Any:
+    """NumPy's warnings off where eps = 0 lets a constant row divide by 0 (its NaN is the
+    answer, as PyTorch's, which warns nothing); nothing changes otherwise."""
+    return np.errstate(divide="ignore", invalid="ignore") if eps == 0 else nullcontext()

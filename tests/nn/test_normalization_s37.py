@@ -316,3 +316,15 @@ def test_normalize_out_refusals_name_the_problem():
     with no_grad():
         out = F.normalize(x, out=autograd.zeros(0))
     assert not out.requires_grad and out.shape == V.shape
+
+
+@pytest.mark.parametrize("norm", [lambda x: F.layer_norm(x, (3,), eps=0.0),
+                                  lambda x: F.group_norm(x.reshape(2, 3, 1), 1, eps=0.0),
+                                  lambda x: F.rms_norm(x * 0, (3,), eps=0.0)])
+def test_eps_zero_on_a_constant_row_is_nan_without_numpy_warnings(norm):
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = norm(x)
+        y.sum().backward()
+    assert np.isnan(y.detach().numpy()).all() and np.isnan(x.grad.numpy()).all()
