@@ -101,12 +101,16 @@ def cross(input: Any, other: Any, *position: Any, dim: Any = None,  # noqa: A002
           axis: Any = None) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (PyTorch's keyword) or ``axis``
     (NumPy's); without either, the last axis when PyTorch's default (the first axis of
-    size 3) agrees with NumPy's (the last), else ``UsageError``. Differentiable."""
+    size 3) agrees with NumPy's (the last), else ``UsageError``. Spelled PyTorch's way
+    (``dim=``), the inputs have one number of axes, as ``x.cross``; NumPy's ``axis=``
+    broadcasts any. Differentiable."""
     if position:
         raise UsageError(f"autograd.cross(a, b, {position[0]!r}): the third argument is "
                          f"torch.cross's dim (both vectors' axis) but np.cross's axisa (a's "
                          f"alone); pass dim= or axis= by keyword")
     a = as_tensor(input)
+    if dim is not None and axis is None:  # PyTorch's spelling: its rule on axis counts
+        return a.cross(other, dim=dim)
     b = a._lift(other)
     axis = pick_axis(axis, dim, "cross")
     if axis is None:

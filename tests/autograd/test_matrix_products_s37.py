@@ -204,6 +204,8 @@ def test_errors_name_the_function_called():
 def test_the_cross_method_needs_one_number_of_axes_as_pytorch():
     with pytest.raises(ShapeError, match="same number of axes"):
         ag.ones((2, 3)).cross(ag.ones(3), dim=-1)
+    with pytest.raises(ShapeError, match="same number of axes"):
+        ag.cross(ag.ones((2, 3)), ag.ones(3), dim=-1)  # PyTorch's keyword, PyTorch's rule
     a, b = np.ones((2, 3)), np.array([1.0, 2.0, 3.0])
     np.testing.assert_allclose(ag.cross(ag.tensor(a), ag.tensor(b), axis=-1).data,
                                np.cross(a, b))  # NumPy's function still broadcasts
