@@ -63,6 +63,12 @@ def cannot_take_write(what: str, t: AnyTensor, instead: str) -> InplaceError:
             f"{what} while recording into x (shape {t.shape}), whose memory is also held by "
             f"a view(dtype) tensor or a NumPy array (t.numpy(), Tensor(array)): they would "
             f"keep the old values. Write {instead}, or clone x first (x = x.clone()).")
+    if any(step == 0 and n > 1 for step, n in zip(t._data.strides, t.shape)):  # repeats
+        return InplaceError(
+            f"{what} while recording into x (shape {t.shape}), an expand/broadcast_to that "
+            f"repeats elements: more than one element of x is one element of its base, so a "
+            f"write cannot go there (PyTorch refuses it too). Write {instead}, or clone "
+            f"first (x = x.clone()).")
     return InplaceError(
         f"{what} while recording, where x (shape {t.shape}) is a view of another tensor's "
         f"(or NumPy) array that cannot take the write (of a leaf that requires grad, of a "

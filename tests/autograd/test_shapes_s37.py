@@ -183,3 +183,10 @@ def test_atleast_of_nothing_is_an_empty_tuple(name) -> None:
     assert function([]) == () and function(()) == ()
     (one,) = function([Tensor(np.ones(2))])
     assert one.ndim == int(name[-2])
+
+
+def test_a_write_into_a_repeating_expand_in_a_graph_says_why():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    repeated = (w * 1).expand(3, 2)
+    with pytest.raises(InplaceError, match="repeats elements"):
+        repeated.add_(1)
