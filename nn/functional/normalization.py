@@ -26,8 +26,7 @@ from autograd import pad as constant_pad
 from autograd.errors import DataError, ShapeError, UsageError
 
 from .._checks import integer, is_integer, real_number
-from .standardize import Standardize, quiet_at_zero_eps
-from .standardize_zero_eps import StandardizeZeroEps
+from .standardize import Standardize, StandardizeZeroEps, quiet_at_zero_eps
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
