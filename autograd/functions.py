@@ -19,7 +19,7 @@ from .keyword_aliases import keyword_aliases
 from .out_argument import accepts_out
 from .ops.reductions import pick_axis, single_axis
 from .tensor import Tensor, as_tensor
-from .tensor_reductions import flag_by_position, refuse_bare_axis
+from .tensor_reductions import refuse_bare_axis
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "tanh",
            "sigmoid", "relu", "maximum", "minimum", "where", "clip", "astype", "matmul",
@@ -243,7 +243,6 @@ def max(input: Any, *position: Any, axis: Any = None, keepdims: bool | None = No
     """Maximum over ``axis``; ties share the gradient evenly. PyTorch's spelling
     (``dim=``, or an axis with ``keepdim=``) gives its pair ``(values, indices)``; a bare
     ``max(x, 1)`` is ambiguous and raises ``UsageError`` (see ``Tensor.max``)."""
-    position, keepdim = flag_by_position("max", "keepdim", position, keepdim)
     given = (axis, keepdims, dim, keepdim)
     refuse_bare_axis("max", position, any(k is not None for k in given))
     return as_tensor(input).max(*position, axis=axis, keepdims=keepdims, dim=dim,
@@ -255,7 +254,6 @@ def max(input: Any, *position: Any, axis: Any = None, keepdims: bool | None = No
 def min(input: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,  # noqa: A002
         dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
     """Minimum over ``axis``, as ``max``."""
-    position, keepdim = flag_by_position("min", "keepdim", position, keepdim)
     given = (axis, keepdims, dim, keepdim)
     refuse_bare_axis("min", position, any(k is not None for k in given))
     return as_tensor(input).min(*position, axis=axis, keepdims=keepdims, dim=dim,
