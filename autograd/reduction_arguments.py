@@ -10,7 +10,7 @@ from ._arrays import numeric
 from .errors import UsageError
 from .ops.reductions import pick_axis, pick_ddof, pick_keepdims
 
-__all__ = ["spread_arguments", "one_number", "scan_axis"]
+__all__ = ["spread_arguments", "one_number", "scan_axis", "one_positional_axis"]
 
 
 def spread_arguments(name: str, position: tuple, axis: Any, keepdims: bool | None,
@@ -23,13 +23,8 @@ def spread_arguments(name: str, position: tuple, axis: Any, keepdims: bool | Non
     numpy_way = ddof is not None or keepdims is not None or axis is not None
     torch_way = (correction is not None or unbiased is not None or dim is not None
                  or keepdim is not None)
-    if len(position) > 1:
-        raise UsageError(f"{name}: takes one positional argument, the axis; got "
-                         f"{len(position)} ({', '.join(map(repr, position))}). Pass the "
-                         f"others by keyword (ddof=, keepdims= or correction=, keepdim=).")
-    if position and (axis is not None or dim is not None):
-        raise UsageError(f"{name}: got the axis twice, {position[0]!r} by position and "
-                         f"{'axis' if axis is not None else 'dim'}= by keyword; pass one")
+    one_positional_axis(name, position, axis, dim, "Pass the others by keyword (ddof=, "
+                        "keepdims= or correction=, keepdim=).")
     if not (numpy_way or torch_way):
         args = f"{position[0]!r}, " if position else ""
         raise UsageError(
@@ -61,13 +56,20 @@ def scan_axis(name: str, position: tuple, axis: Any, dim: Any) -> tuple[Any, Any
     """(axis, dim) of ``cumsum``/``cumprod`` (``name``): an int by position is both
     libraries' spelling and read as PyTorch's dim (they differ only for a 0-d tensor,
     where PyTorch's result is 0-d); None by position is NumPy's (flatten)."""
-    if len(position) > 1:
-        raise UsageError(f"{name}: takes one positional argument, the axis; got "
-                         f"{len(position)} ({', '.join(map(repr, position))}). Pass dtype= "
-                         f"by keyword.")
+    one_positional_axis(name, position, axis, dim, "Pass dtype= by keyword.")
     if not position:
         return axis, dim
-    if axis is not None or dim is not None:
+    return (None, None) if position[0] is None else (None, position[0])
+
+
+def one_positional_axis(name: str, position: tuple, axis: Any, dim: Any,
+                        advice: str = "Pass the others by keyword.") -> None:
+    """``UsageError`` unless ``position`` (the positional arguments after the tensor) is at
+    most the axis, and that axis is not given by keyword too (``axis=`` or ``dim=``);
+    ``advice`` ends the first message."""
+    if len(position) > 1:
+        raise UsageError(f"{name}: takes one positional argument, the axis; got "
+                         f"{len(position)} ({', '.join(map(repr, position))}). {advice}")
+    if position and (axis is not None or dim is not None):
         raise UsageError(f"{name}: got the axis twice, {position[0]!r} by position and "
                          f"{'axis' if axis is not None else 'dim'}= by keyword; pass one")
-    return (None, None) if position[0] is None else (None, position[0])

@@ -30,7 +30,7 @@ from .function import apply
 from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
                              pick_axis, pick_keepdims, reduced_count)
-from .reduction_arguments import scan_axis, spread_arguments
+from .reduction_arguments import one_positional_axis, scan_axis, spread_arguments
 
 __all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous", "refuse_bare_axis",
            "flag_by_position", "in_float32"]
@@ -59,16 +59,10 @@ def resolve_position(name: str, position: tuple, axis: Any, dim: Any, numpy_only
     has was given (``numpy_only``: ``keepdims=``), PyTorch's dim when one only PyTorch has
     was (``torch_only``: ``keepdim=``, ``descending=``); alone it means the values in
     NumPy and the pair (values, indices) in PyTorch, so it raises ``UsageError``."""
-    if len(position) > 1:
-        raise UsageError(
-            f"{name}: takes one positional argument, the axis; got {len(position)} "
-            f"({', '.join(map(repr, position))}). Pass the others by keyword.")
+    one_positional_axis(name, position, axis, dim)
     if not position:
         return axis, dim
     given = position[0]
-    if axis is not None or dim is not None:
-        raise UsageError(f"{name}: got the axis twice, {given!r} by position and "
-                         f"{'axis' if axis is not None else 'dim'}= by keyword; pass one")
     if not is_int(given) or numpy_only:
         return given, None
     if torch_only:
