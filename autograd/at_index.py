@@ -35,7 +35,8 @@ class At:
         """A copy of the tensor with ``[index] = values`` (``accumulate``: ``+=``, repeats
         adding up), for any NumPy index, errors naming ``name``: ``index_put``'s work."""
         x = self.tensor
-        arrays, values = _index_arrays(put_index(self.index), x.ndim), x._lift_value(values, name)
+        arrays = _index_arrays(put_index(self.index, name), x.ndim)
+        values = x._lift_value(values, name)
         if accumulate:
             return indexing.index_add(x, arrays, values, name)
         return indexing.index_put(x, arrays, values)

@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DTypeError
+from .errors import DTypeError, UsageError
 from .ops.generic import is_tensor
 from .ops.indexing import check_source_dtype
-from .ops.index_readings import refuse_none_in_indices
+from .ops.index_readings import put_index, refuse_none_in_indices
 from .scalar_axis import one_element_axis_
 from .torch_arguments import torch_index_add
 
@@ -45,8 +45,7 @@ class IndexWriteInplace:
         """PyTorch's ``self[indices] = values`` (a tuple of index tensors, one per leading
         axis) written in place; ``accumulate=True``: ``self[indices] += values``, repeated
         indices adding up (the dense form of ``sparse_coo_tensor(indices, values)``)."""
-        refuse_none_in_indices(indices, "index_put_")
-        index = tuple(np.asarray(_array(i)) for i in indices)
+        index = _index_tuple(indices)
         check_source_dtype(self, index, values, "index_put_", bool(accumulate), ("values", "self"))
         if accumulate:
             return self._write("index_put_", "x = x.index_put(indices, values, "
@@ -56,6 +55,19 @@ class IndexWriteInplace:
         return self._write("index_put_", "x = x.index_put(indices, values)",
                            lambda out: out.__setitem__(index, _array(values)), values,
                            recorded=lambda: self.index_put(index, values))
+
+
+def _index_tuple(indices: Any) -> tuple:
+    """``index_put_``'s ``indices`` as NumPy's index: a tuple (or list) of index tensors,
+    one per leading axis, as PyTorch's. Anything else (a bare tensor, whose elements would
+    read as one position) is a UsageError (a TypeError, as PyTorch's); None among them and
+    a uint8 array (a mask to PyTorch, positions to NumPy) too, as on every other path."""
+    if not isinstance(indices, (tuple, list)):
+        raise UsageError(f"index_put_: indices must be a tuple of index tensors, one per "
+                         f"leading axis, as in PyTorch; got {type(indices).__name__}. "
+                         f"Write x.index_put_((index,), values) for one index tensor")
+    refuse_none_in_indices(indices, "index_put_")
+    return put_index(tuple(np.asarray(_array(i)) for i in indices), "index_put_")
 
 
 def _array(x: Any) -> Any:

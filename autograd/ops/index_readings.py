@@ -26,14 +26,14 @@ __all__ = ["refuse_ambiguous_index", "refuse_list_of_indices", "refuse_uint8_ind
            "put_index", "refuse_none_in_indices"]
 
 
-def put_index(index: Any) -> Any:
+def put_index(index: Any, op: str = "t[index]") -> Any:
     """The index of ``index_put(index, v)`` / ``index_add``: a list of index tensors (or
     arrays) is PyTorch's tuple of them, one per leading axis; a uint8 array is refused
-    (``refuse_uint8_index``); any other index as it is."""
+    (``refuse_uint8_index``, its message naming ``op``); any other index as it is."""
     if isinstance(index, list) and any(is_tensor(p) or isinstance(p, np.ndarray)
                                        for p in index):
         index = tuple(index)
-    refuse_uint8_index(index)
+    refuse_uint8_index(index, op)
     return index
 
 
@@ -50,13 +50,13 @@ def refuse_none_in_indices(indices: Any, op: str) -> None:
                              f"write x[:, i] = v, or x.at[:, i].set(v) for a copy")
 
 
-def refuse_uint8_index(index: Any) -> None:
+def refuse_uint8_index(index: Any, op: str = "t[index]") -> None:
     """``t[index]`` with a uint8 array in ``index`` (a Tensor or ndarray, 0-d too; not a
     NumPy scalar, an int to both) reads as a mask in PyTorch and as positions in NumPy: a
-    UsageError naming both spellings."""
+    UsageError naming both spellings (and ``op``, the operation given the index)."""
     for part in index if isinstance(index, tuple) else (index,):
         if getattr(part, "dtype", None) == np.uint8 and not isinstance(part, np.generic):
-            raise UsageError(f"t[index]: an index array of dtype uint8 and shape "
+            raise UsageError(f"{op}: an index array of dtype uint8 and shape "
                              f"{np.shape(part)} means two things: PyTorch reads it as a mask "
                              f"(x[mask.byte()], deprecated there), NumPy as positions. Say "
                              f"which: index.bool() for the mask, index.long() for positions")

@@ -214,13 +214,14 @@ def _kept_writes(shape: tuple, index: Any, target: tuple) -> np.ndarray | None:
 def _may_repeat(parts: tuple, shape: tuple) -> bool:
     """Whether an index may name a position twice: only an integer array (of 2 or more
     elements) can, and one made of integers and integer arrays alone (scatter's, put's,
-    index tensors') does only if its flat positions repeat."""
+    index tensors') does only if its flat positions repeat. A Python bool is a mask (a
+    0-d one, taking no axis), not the integer it subclasses."""
     arrays, plain = False, True
     for p in parts:
         if isinstance(p, np.ndarray) and p.dtype.kind in "iu":
             arrays = arrays or p.size > 1
-        elif not isinstance(p, (int, np.integer)):  # a slice, a mask, Ellipsis, None
-            plain = False
+        elif isinstance(p, bool) or not isinstance(p, (int, np.integer)):
+            plain = False  # a mask (True too), a slice, Ellipsis, None
     if not (arrays and plain):
         return arrays
     flat = np.ravel_multi_index(parts, shape[:len(parts)], mode="wrap").ravel()
@@ -246,7 +247,10 @@ def strip_leading_ones(value: Any, target: Any) -> Any:
     """``value`` without its leading size-1 axes, as PyTorch's ``t[index] = value`` takes
     it: a shape-(1,) value fills a 0-d slot (``values[step] = value.flatten()``), which
     NumPy refuses. The broadcast against any target of at least the value's rank is
-    unchanged; ``t[...] = t`` (``value is target``) keeps the tensor itself."""
+    unchanged; ``t[...] = t`` (``value is target``) keeps the tensor itself. A list (or
+    tuple) value is made an array first, so that it follows the same rule."""
+    if isinstance(value, (list, tuple)):
+        value = numeric(value, "t[index] = value")  # (ragged, None: named errors)
     shape = getattr(value, "shape", None)
     if value is target or not shape or shape[0] != 1:
         return value

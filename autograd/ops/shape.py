@@ -263,13 +263,15 @@ def index_parts(index: Any) -> Any:
 
 def _index_part(part: Any) -> Any:
     """One entry of an index: ints, slices (step 0 refused), None and ... as they are;
-    anything else as an integer or boolean array, a 0-d integer one as an int."""
+    anything else as an integer or boolean array, a 0-d integer one as an int. A float
+    array or Tensor is refused, an empty one too (as PyTorch's); an empty list is not
+    (NumPy makes it float64)."""
     if isinstance(part, slice) and part.step == 0:
         raise TensorIndexError(f"a slice's step cannot be 0; got {part!r}")
     if part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice)):
         return part
     array = np.asarray(part)  # lists, arrays, Tensors (through __array__)
-    if array.dtype.kind not in "biu" and array.size:
+    if array.dtype.kind not in "biu" and (array.size or not isinstance(part, (list, tuple))):
         raise TensorIndexError(f"an index must be an int, a slice, None, ... or an integer "
                                f"or boolean array; got {type(part).__name__} of dtype "
                                f"{array.dtype}. Convert it first, e.g. idx.astype(int)")
