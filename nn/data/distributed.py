@@ -25,14 +25,15 @@ class DistributedSampler(Sampler[int]):
     the sampler then gives every index; give both to compute the share of one replica.
 
     The epoch order is ``0, 1, ..., n - 1``, or with ``shuffle=True`` (the default) a
-    permutation drawn from a generator seeded with ``seed + epoch``: the same on every
-    replica, the same again for the same seed and epoch, and a new one after
-    ``set_epoch(epoch)`` (call it at the start of every epoch, as with PyTorch's). The
-    draws are NumPy's, not PyTorch's. Each replica gets ``num_samples`` indices,
-    ``ceil(n / num_replicas)``: the order is padded to ``total_size = num_samples *
-    num_replicas`` by repeating its start (PyTorch's rule, so a few samples are read
-    twice); with ``drop_last=True`` it is cut to the largest multiple of
-    ``num_replicas`` instead (``num_samples = floor(n / num_replicas)``).
+    permutation drawn from a generator seeded with ``seed + epoch`` (ints; negative ones
+    too, taken modulo 2**64 as PyTorch takes them): the same on every replica, the same
+    again for the same seed and epoch, and a new one after ``set_epoch(epoch)`` (call it
+    at the start of every epoch, as with PyTorch's). The draws are NumPy's, not
+    PyTorch's. Each replica gets ``num_samples`` indices, ``ceil(n / num_replicas)``: the
+    order is padded to ``total_size = num_samples * num_replicas`` by repeating its start
+    (PyTorch's rule, so a few samples are read twice); with ``drop_last=True`` it is cut
+    to the largest multiple of ``num_replicas`` instead (``num_samples = floor(n /
+    num_replicas)``).
     ``len(sampler)`` is ``num_samples``; both are read from ``len(dataset)`` when asked.
     """
 
@@ -44,7 +45,7 @@ class DistributedSampler(Sampler[int]):
         rank = 0 if rank is None else rank
         _check_count("num_replicas", num_replicas, 1, " (the number of processes)")
         _check_count("rank", rank, 0, " (this process's place among num_replicas)")
-        _check_count("seed", seed, 0)
+        _check_count("seed", seed, None)
         if rank >= num_replicas:  # PyTorch's ValueError
             raise ConfigError(f"DistributedSampler: Invalid rank {rank}, rank should be in "
                               f"the interval [0, {num_replicas - 1}]")
@@ -69,7 +70,8 @@ class DistributedSampler(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         n, total = len(self.dataset), self.total_size
         if self.shuffle:
-            order = np.random.default_rng(self.seed + self.epoch).permutation(n).tolist()
+            order = np.random.default_rng(_epoch_seed(self.seed + self.epoch)).permutation(
+                n).tolist()
         else:
             order = list(range(n))
         if total > n:  # pad with the order's start, repeated as often as needed
@@ -81,7 +83,7 @@ class DistributedSampler(Sampler[int]):
 
     def set_epoch(self, epoch: int) -> None:
         """Use epoch ``epoch``'s order (with ``shuffle``) from the next ``iter()``."""
-        _check_count("epoch", epoch, 0)
+        _check_count("epoch", epoch, None)
         self.epoch = int(epoch)
 
     def __repr__(self) -> str:
@@ -90,11 +92,18 @@ class DistributedSampler(Sampler[int]):
                 f"seed={self.seed}, drop_last={self.drop_last})")
 
 
-def _check_count(name: str, value: object, minimum: int, meaning: str = "") -> None:
-    """``value`` is an int >= ``minimum`` (else ArgumentTypeError / ConfigError)."""
+def _check_count(name: str, value: object, minimum: int | None, meaning: str = "") -> None:
+    """``value`` is an int, >= ``minimum`` unless it is None (else ArgumentTypeError /
+    ConfigError)."""
     if not is_integer(value):
         raise ArgumentTypeError(f"DistributedSampler: {name} must be an int{meaning}; got "
                                 f"{type(value).__name__} {value!r}")
-    if value < minimum:
+    if minimum is not None and value < minimum:
         raise ConfigError(f"DistributedSampler: {name} must be an int >= {minimum}{meaning}; "
                           f"got {value}")
+
+
+def _epoch_seed(seed: int) -> int:
+    """``seed + epoch`` as a NumPy seed (which must be >= 0): a negative one is taken
+    modulo 2**64, as ``torch.Generator.manual_seed`` takes it; others are kept as given."""
+    return seed % 2 ** 64 if seed < 0 else seed

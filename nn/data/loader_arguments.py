@@ -6,6 +6,8 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import numpy as np
+
 from ..errors import ArgumentTypeError, ConfigError
 from .base import Dataset, check_dataset
 from .datasets import TensorDataset, is_map_style, is_sample_list
@@ -91,19 +93,38 @@ def _check_iterable(value: Any, name: str, gives: str) -> None:
 def torch_positional_options(arguments: tuple[Any, ...]) -> tuple[tuple[Any, ...],
                                                                    tuple[Any, ...]]:
     """PyTorch's positional ``DataLoader(dataset, batch_size, shuffle)``: the dataset alone
-    and the numbers after it (``batch_size``, then ``shuffle``); ``(arguments, ())`` when
-    the first argument is no dataset or no number follows it (arrays ``DataLoader(X, y)``
-    are never numbers). Later options (sampler, ...) come by keyword."""
+    and the options after it (``batch_size``, a number or None for unbatched loading, then
+    ``shuffle``); ``(arguments, ())`` when the first argument is no dataset or no option
+    follows it (arrays ``DataLoader(X, y)`` are never options). Later options (sampler,
+    ...) come by keyword: ConfigError if they come by position."""
     first, rest = arguments[0], arguments[1:]
     is_dataset = isinstance(first, (TensorDataset, IterableDataset)) or is_map_style(
         first) or is_sample_list(first)
-    if not (is_dataset and rest and all(isinstance(a, numbers.Number) for a in rest[:2])):
+    if not (is_dataset and rest):
+        return arguments, ()
+    if not all(_is_positional_option(a) for a in rest[:2]):
+        if any(_is_positional_option(a) or isinstance(a, (str, bytes)) for a in rest):
+            raise ConfigError(f"DataLoader(dataset, batch_size, shuffle) takes batch_size "
+                              f"(an int, or None for samples one at a time) and then shuffle "
+                              f"(True or False) by position; got {_kinds(rest)} after the "
+                              f"dataset: pass sampler=, collate_fn=, ... by keyword")
         return arguments, ()
     if len(rest) > 2:
         raise ConfigError(f"DataLoader(dataset, batch_size, shuffle) takes at most two "
                           f"options by position; got {len(rest)}: pass sampler=, "
                           f"num_workers=, collate_fn=, ... by keyword")
     return arguments[:1], rest
+
+
+def _is_positional_option(value: Any) -> bool:
+    """Whether ``value`` can be PyTorch's positional ``batch_size`` or ``shuffle``: a
+    number, a NumPy bool or None (``batch_size=None``); their ranges are checked later."""
+    return value is None or isinstance(value, (numbers.Number, np.bool_))
+
+
+def _kinds(values: tuple[Any, ...]) -> str:
+    """``values`` named by their types, for a message: "(int, NoneType, list)"."""
+    return "(" + ", ".join(type(v).__name__ for v in values) + ")"
 
 
 def dataset_argument(arguments: tuple[Any, ...]) -> Any:

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from autograd.errors import UsageError
-from ..errors import DownloadError, IDXFormatError
+from .._checks import flag
+from ..errors import ArgumentTypeError, DownloadError, IDXFormatError
 
 __all__ = ["load_mnist", "read_idx", "IDXFormatError", "DownloadError", "MNIST_FILES",
            "MNIST_URL"]
@@ -34,8 +35,9 @@ _MAGIC = {"images": 2051, "labels": 2049}
 
 def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:
     """The array stored in one IDX file (gzip-compressed files are decompressed, told
-    by their content, not their name); ``~`` in the path is the home folder."""
-    path = Path(path).expanduser()
+    by their content, not their name); ``~`` in the path is the home folder. A missing
+    file is Python's FileNotFoundError."""
+    path = _as_path("read_idx", "path", path)
     raw = path.read_bytes()
     # An IDX file starts with two zero bytes, gzip with 1f 8b. Browsers often unpack a
     # downloaded .gz file but keep its name, so the name cannot be trusted.
@@ -73,6 +75,16 @@ def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.n
     return data.astype(dtype.newbyteorder("="))
 
 
+def _as_path(owner: str, name: str, path: object) -> Path:
+    """``path`` (a str or ``os.PathLike``; ``~`` is the home folder) as a Path, else
+    ArgumentTypeError."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"{owner}: {name} must be a str or os.PathLike naming a "
+                                f"file or folder, e.g. '~/data/mnist'; got "
+                                f"{type(path).__name__} {path!r}")
+    return Path(path).expanduser()
+
+
 def _find(folder: Path, stem: str) -> Path | None:
     for name in (stem, stem + ".gz", stem.replace("-idx", ".idx")):
         if (folder / name).is_file():
@@ -107,20 +119,24 @@ def load_mnist(path: str | os.PathLike | None = None, train: bool = True,
     otherwise. Nothing is downloaded unless asked. Scale the images before training,
     e.g. ``X = images.reshape(len(images), -1) / 255.0``.
     """
+    train = flag("load_mnist", "train", train, advice="train=False loads the test set.")
+    download = flag("load_mnist", "download", download)
     if path is None:
         if not download:
             raise UsageError("load_mnist: give the folder holding the MNIST IDX files, or "
                              "pass download=True to fetch them into a cache folder")
         path = Path.home() / ".cache" / "autograd-nn" / "mnist"
-    folder = Path(path).expanduser()  # "~/data/mnist", as torchvision's root= takes it
+    folder = _as_path("load_mnist", "path", path)  # "~/data/mnist", as torchvision's root=
     arrays = []
-    for stem, kind in zip(MNIST_FILES[bool(train)], ("images", "labels")):
+    for stem, kind in zip(MNIST_FILES[train], ("images", "labels")):
         found = _find(folder, stem)
         if found is None:
             if not download:
+                where = ("is a file, not the folder holding the files" if folder.is_file()
+                         else f"has no {stem} (or {stem}.gz)")
                 raise FileNotFoundError(
-                    f"load_mnist: no {stem} (or {stem}.gz) in {folder}; copy the MNIST IDX "
-                    f"files there, or pass download=True to fetch them (needs internet)")
+                    f"load_mnist: {folder} {where}; copy the MNIST IDX files there, or "
+                    f"pass download=True to fetch them (needs internet)")
             found = _download(folder, stem)
         arrays.append(read_idx(found, _MAGIC[kind]))
     images, labels = arrays

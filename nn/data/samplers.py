@@ -161,9 +161,9 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = as_generator(generator, "generator")
 
     def __iter__(self) -> Iterator[int]:
-        probabilities = self.weights / self.weights.sum()
         drawn = self.generator.choice(len(self.weights), size=self.num_samples,
-                                      replace=self.replacement, p=probabilities)
+                                      replace=self.replacement,
+                                      p=_weight_probabilities(self.weights))
         yield from drawn.tolist()
 
     def __len__(self) -> int:
@@ -228,15 +228,9 @@ def _check_positive_int(value: Any, owner: str, name: str, note: str = "") -> No
 
 
 def _checked_weights(weights: Any) -> np.ndarray:
-    """``weights`` as a 1-d float64 array of finite values >= 0 with a positive sum."""
-    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
-        raise ArgumentTypeError(f"WeightedRandomSampler: weights must be a sequence of "
-                                f"numbers, one per sample; got {type(weights).__name__}")
-    try:
-        array = np.asarray(weights, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ArgumentTypeError(f"WeightedRandomSampler: weights must be numbers, one per "
-                                f"sample; {error}") from None
+    """``weights`` as a 1-d float64 array of finite values >= 0, not all 0 (their sum may
+    overflow: ``_weight_probabilities`` scales by the largest first)."""
+    array = _numeric_weights(weights)
     if array.ndim != 1:
         raise ShapeError(f"WeightedRandomSampler: weights must be 1-d, one per sample; got "
                          f"shape {array.shape}")
@@ -244,7 +238,36 @@ def _checked_weights(weights: Any) -> np.ndarray:
     if bad.size:
         raise ConfigError(f"WeightedRandomSampler: weights must be finite and >= 0; the one "
                           f"at index {bad[0]} is {array[bad[0]]}")
-    if not array.sum() > 0 or not np.isfinite(array.sum()):
+    if not array.any():
         raise ConfigError(f"WeightedRandomSampler: the weights must have a finite, positive "
-                          f"sum; got {array.sum()} (from {array.size} weights)")
+                          f"sum; got 0.0 (all {array.size} weights are 0). Give at least one "
+                          f"positive weight")
     return array
+
+
+def _numeric_weights(weights: Any) -> np.ndarray:
+    """``weights`` (numbers: a list, array or Tensor) as a float64 array, else
+    ArgumentTypeError: strings such as ``"1"`` are refused (PyTorch refuses them too),
+    not parsed."""
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
+        raise ArgumentTypeError(f"WeightedRandomSampler: weights must be a sequence of "
+                                f"numbers, one per sample; got {type(weights).__name__}")
+    try:
+        given = np.asarray(weights)
+        numeric = given.dtype.kind in "biuf" or (given.dtype.kind == "O" and all(
+            isinstance(w, numbers.Real) for w in given.ravel()))
+        if numeric:
+            return given.astype(np.float64)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise ArgumentTypeError(f"WeightedRandomSampler: weights must be numbers, one per "
+                                f"sample; {error}") from None
+    raise ArgumentTypeError(f"WeightedRandomSampler: weights must be numbers (float, int or "
+                            f"bool), one per sample; got dtype {given.dtype}. Convert them "
+                            f"first, e.g. [float(w) for w in weights]")
+
+
+def _weight_probabilities(weights: np.ndarray) -> np.ndarray:
+    """``weights / sum(weights)``, computed as ``(w / max w) / sum(w / max w)`` so that
+    weights whose sum overflows (``[1e308, 1e308]``) still give their proportions."""
+    scaled = weights / weights.max()
+    return scaled / scaled.sum()

@@ -87,12 +87,13 @@ def random_split(dataset: Any, lengths: Sequence[float],
     ``lengths``, PyTorch's ``random_split``.
 
     ``lengths`` are ints summing to ``len(dataset)``, or fractions summing to 1 (within
-    rounding, as in PyTorch >= 2.0): each split gets ``floor(len(dataset) * fraction)``
-    samples and the samples left over go one each to the splits in turn from the first
-    (a split of length 0 warns, as PyTorch's). The samples are shuffled by a permutation
-    drawn from ``generator`` (a ``numpy.random.Generator``, an int seed, or None for the
-    package's default generator): the same seed gives the same split, though not
-    PyTorch's.
+    rounding but, as in PyTorch >= 2.0, not above 1: fractions whose float sum is
+    ``1.0000000000000002`` are refused, as there): each split gets ``floor(len(dataset) *
+    fraction)`` samples and the samples left over go one each to the splits in turn from
+    the first (a split of length 0 warns, as PyTorch's). The samples are shuffled by a
+    permutation drawn from ``generator`` (a ``numpy.random.Generator``, an int seed, or
+    None for the package's default generator): the same seed gives the same split,
+    though not PyTorch's.
     """
     check_dataset(dataset, "random_split: the dataset")
     n = len(dataset)
@@ -114,6 +115,11 @@ def _split_sizes(lengths: Sequence[float], n: int) -> list[int]:
         raise ArgumentTypeError(f"random_split: lengths must be a list of ints or fractions, "
                                 f"e.g. [800, 200] or [0.8, 0.2]; got {lengths!r}")
     total = sum(lengths)
+    if lengths and math.isclose(total, 1) and total > 1:  # PyTorch's ValueError too
+        raise ConfigError(
+            f"random_split: fractions must sum to 1 and not above it; got {list(lengths)}, "
+            f"whose float sum is {total!r} (rounding). Lower one of them slightly, e.g. "
+            f"give the last as 1 - sum(the others)")
     if lengths and math.isclose(total, 1):
         for i, fraction in enumerate(lengths):
             if not 0 <= fraction <= 1:

@@ -119,7 +119,7 @@ def test_noise_rejects_bad_probability_and_generator(fn: object) -> None:
     with pytest.raises(ValueError, match=r"in \[0, 1\]"):
         fn(np.zeros(3), 1.5, np.random.default_rng())
     with pytest.raises(TypeError, match="Generator"):
-        fn(np.zeros(3), 0.1, 0)
+        fn(np.zeros(3), 0.1, "0")
 
 
 def test_pytorchs_positional_batch_size_is_named_with_the_keyword_to_use() -> None:
