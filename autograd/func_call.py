@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import UsageError
+from .errors import DataError, UsageError
 from .tensor import Tensor
 
 __all__ = ["functional_call"]
@@ -30,7 +30,9 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
     dict from dotted names to tensors, or a tuple of such dicts, e.g. ``(params,
     buffers)``) in the places of the module's parameters and buffers of those names.
 
-    ``args`` is a tuple of positional arguments (anything else is the one argument).
+    ``args`` is a tuple of positional arguments (anything else is the one argument). A
+    None value, as in PyTorch, leaves that parameter or buffer None for the call (a
+    Linear then runs without its bias).
     ``tie_weights`` (PyTorch's): a tensor the module holds under several names is replaced
     under all of them when one is given. ``strict``: every parameter and buffer must be
     given, and nothing else (else ``UsageError``); without it, names the module does not
@@ -55,6 +57,17 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
                              f"unexpected key(s) {unexpected or 'none'}, missing key(s) "
                              f"{missing or 'none'}; give exactly the module's parameters "
                              f"and buffers, or pass strict=False")
+    return _swapped_call(module, {name: _as_value(v) for name, v in values.items()},
+                         args, kwargs)
+
+
+def _swapped_call(module: Any, values: dict[str, Any], args: tuple,
+                  kwargs: Mapping[str, Any]) -> Any:
+    """``module(*args, **kwargs)`` with ``values`` (Tensors or None) in the places of
+    those names (None leaves the place None for the call, as PyTorch), the originals put
+    back after.
+    A bare TypeError or AttributeError of a call given Nones becomes a UsageError naming
+    them (the module's code does not handle a missing tensor there)."""
     saved: list[tuple[Any, Any, Any]] = []
     try:
         for name, value in values.items():
@@ -63,11 +76,26 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
                 raise UsageError(f"functional_call: '{name}' sits in a tuple, which cannot "
                                  f"be changed; hold it in a list instead")
             saved.append((holder, key, _get(holder, key)))
-            _set(holder, key, value if isinstance(value, Tensor) else Tensor(value))
+            _set(holder, key, value)
         return module(*args, **kwargs)
+    except (TypeError, AttributeError, DataError) as error:
+        nones = [name for name, value in values.items() if value is None]
+        if not nones or isinstance(error, UsageError):
+            raise
+        raise UsageError(f"functional_call: {nones} given as None, and "
+                         f"{type(module).__name__}'s forward failed without them "
+                         f"({type(error).__name__}: {error}); give a tensor for each, or "
+                         f"None only where the module handles a missing tensor (a "
+                         f"Linear's bias)") from error
     finally:
         for holder, key, original in reversed(saved):
             _set(holder, key, original)
+
+
+def _as_value(value: Any) -> Any:
+    """A given value as put in place: a Tensor, None (no tensor, for the call), or an
+    array or number made a Tensor."""
+    return value if value is None or isinstance(value, Tensor) else Tensor(value)
 
 
 def _refuse_computed(module: Any, unknown: list[str]) -> None:

@@ -22,8 +22,9 @@ _add_reduce = np.add.reduce
 
 
 class Affine(Function):
-    """y = x W^T + b for x (..., in), W (out, in), b (out,);
-    dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x.
+    """y = x W^T + b for x (..., in), W (out, in), b (out,) (or (1,) or (), broadcast);
+    dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x
+    (the engine sums db further down to a broadcast bias's shape).
     Each gradient comes out in its input's shape, as a new array (``fresh_grads``). dx
     reads only W and dW only x (``gradient_reads``), so an in-place update of W after the
     forward (an optimizer or ``AveragedModel`` step) is no error when x needs no gradient,
@@ -83,7 +84,8 @@ class AffineReLU(Affine):
 
 def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     """y = x W^T + b on the last axis of x (PyTorch's ``F.linear``): W has shape
-    (out, in), b shape (out,) or None."""
+    (out, in), b shape (out,), or (1,) or () (one value added to every output, as
+    PyTorch broadcasts it; its gradient is the sum of all of g), or None."""
     x = input if isinstance(input, Tensor) else Tensor(input)
     weight = weight if isinstance(weight, Tensor) else Tensor(weight)
     w_shape = weight.shape
@@ -97,7 +99,16 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     if bias is None:
         return Affine.apply(x, weight)
     bias = bias if isinstance(bias, Tensor) else Tensor(bias)
-    if bias.shape != w_shape[:1]:
-        raise ShapeError(f"linear: bias must have shape ({w_shape[0]},) to match the "
-                         f"weight {weight.shape}; got {bias.shape}")
+    _check_bias(bias.shape, w_shape)
     return Affine.apply(x, weight, bias)
+
+
+def _check_bias(b_shape: tuple, w_shape: tuple) -> None:
+    """A named ShapeError unless a bias of shape ``b_shape`` broadcasts to the output's
+    last axis alone: (out,), (1,) or () for a weight (out, in). (PyTorch also takes a
+    bias of the output's whole shape; that is refused here.)"""
+    if b_shape in (w_shape[:1], (1,), ()):
+        return
+    raise ShapeError(f"linear: bias must have shape ({w_shape[0]},) to match the weight "
+                     f"{w_shape} (or (1,) or (): one value for every output); got "
+                     f"{b_shape}. Give one bias value per output feature.")

@@ -94,13 +94,13 @@ def fuse_conv_bn_weights(conv_w: Tensor, conv_b: Tensor | None, bn_rm: Tensor,
                          ) -> tuple[Parameter, Parameter]:
     """(W s, (b - mean) s + beta) as Parameters, s = gamma / sqrt(var + eps) along the
     output channels (axis 1 of the weight when ``transpose``); a missing bias, gamma or
-    beta counts as 0, 1, 0."""
+    beta counts as 0, 1, 0. The fused bias has one value per output channel."""
     weight_dtype = conv_w.dtype
     bias_dtype = conv_b.dtype if conv_b is not None else weight_dtype
-    conv_b = ag.zeros_like(bn_rm) if conv_b is None else conv_b
+    axis = 1 if transpose else 0
+    conv_b = _zero_bias(conv_w.shape[axis], bn_rm) if conv_b is None else conv_b
     bn_w = ag.ones_like(bn_rm) if bn_w is None else bn_w
     bn_b = ag.zeros_like(bn_rm) if bn_b is None else bn_b
-    axis = 1 if transpose else 0
     _check_statistics_fit("fuse_conv_bn_weights", bn_rm, conv_w.shape[axis],
                           f"the conv weight's output-channel axis {axis} (transpose="
                           f"{transpose})")
@@ -134,10 +134,12 @@ def fuse_linear_bn_weights(linear_w: Tensor, linear_b: Tensor | None, bn_rm: Ten
                            bn_b: Tensor | None) -> tuple[Parameter, Parameter]:
     """(W s[:, None], (b - mean) s + beta) as Parameters, s = gamma / sqrt(var + eps); a
     missing bias, gamma or beta (an ``affine=False`` BatchNorm) counts as 0, 1, 0, as in
-    ``fuse_conv_bn_weights`` (PyTorch's raises a TypeError for a missing gamma)."""
+    ``fuse_conv_bn_weights`` (PyTorch's raises a TypeError for a missing gamma). The
+    fused bias has shape (out_features,), also for a BatchNorm1d(1) and no bias (PyTorch
+    makes it (1,), which its ``F.linear`` broadcasts)."""
     weight_dtype = linear_w.dtype
     bias_dtype = linear_b.dtype if linear_b is not None else weight_dtype
-    linear_b = ag.zeros_like(bn_rm) if linear_b is None else linear_b
+    linear_b = _zero_bias(linear_w.shape[0], bn_rm) if linear_b is None else linear_b
     bn_w = ag.ones_like(bn_rm) if bn_w is None else bn_w
     bn_b = ag.zeros_like(bn_rm) if bn_b is None else bn_b
     _check_statistics_fit("fuse_linear_bn_weights", bn_rm, linear_w.shape[0],
@@ -147,6 +149,13 @@ def fuse_linear_bn_weights(linear_w: Tensor, linear_b: Tensor | None, bn_rm: Ten
     fused_b = ((linear_b - bn_rm) * bn_scale + bn_b).astype(bias_dtype)
     return (Parameter(fused_w, requires_grad=linear_w.requires_grad),
             Parameter(fused_b, requires_grad=linear_b.requires_grad))
+
+
+def _zero_bias(channels: int, bn_rm: Tensor) -> Tensor:
+    """The bias 0 of a layer without one: one zero per output channel (not one per
+    BatchNorm statistic, which may be a single value broadcast to all channels), in the
+    statistics' dtype."""
+    return ag.zeros(channels, dtype=bn_rm.dtype)
 
 
 def _check_statistics_fit(owner: str, bn_rm: Tensor, channels: int, axis: str) -> None:

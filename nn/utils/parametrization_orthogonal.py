@@ -19,7 +19,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor, no_grad
-from autograd.errors import ShapeError, UnsupportedError, UsageError
+from autograd.errors import DTypeError, ShapeError, UnsupportedError, UsageError
 from ..module import Module
 from .parametrize import register_parametrization
 
@@ -140,6 +140,11 @@ def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None 
     if weight.ndim < 2:
         raise ShapeError(f"orthogonal: expected a matrix or batch of matrices; got a tensor "
                          f"of {weight.ndim} dimensions")
+    if not np.issubdtype(weight.dtype, np.floating):
+        raise DTypeError(f"orthogonal: module.{name} must be a floating-point tensor (an "
+                         f"orthogonal matrix has fractional entries); got dtype "
+                         f"{weight.dtype}. Convert it first, e.g. module.{name} = "
+                         f"nn.Parameter(module.{name}.to(np.float64))")
     if orthogonal_map is None:
         orthogonal_map = "matrix_exp" if weight.shape[-2] == weight.shape[-1] else "householder"
     if orthogonal_map not in _MAPS:

@@ -93,7 +93,20 @@ def _checked_pairs(parameters: Any) -> list[tuple[Module, str]]:
                 f"global_unstructured: {type(module).__name__} has no tensor {name!r} to "
                 f"prune (parameters: "
                 f"{[n for n, _ in module.named_parameters(recurse=False)]})")
+    _refuse_repeated(pairs)
     return pairs
+
+
+def _refuse_repeated(pairs: list[tuple[Module, str]]) -> None:
+    """A named ConfigError if one (module, name) is listed twice: its scores would count
+    twice in the ranking and its second mask overwrite the first, so fewer entries than
+    ``amount`` would be pruned (PyTorch does so in silence)."""
+    seen: set[tuple[int, str]] = set()
+    for module, name in pairs:
+        if (id(module), name) in seen:
+            raise ConfigError(f"global_unstructured: ({type(module).__name__}, {name!r}) is "
+                              f"listed more than once in parameters; list each tensor once")
+        seen.add((id(module), name))
 
 
 def _checked_scores(scores_by_key: Mapping[tuple[Module, str], Any],
@@ -125,6 +138,12 @@ def global_unstructured(parameters: Iterable[tuple[Module, str]], pruning_method
         raise ArgumentTypeError(f"global_unstructured: importance_scores must be a dict "
                                 f"{{(module, name): scores}}; got "
                                 f"{type(importance_scores).__name__}")
+    if isinstance(pruning_method, BasePruningMethod):
+        raise ArgumentTypeError(f"global_unstructured: pruning_method must be the class "
+                                f"(e.g. L1Unstructured), called with the keyword arguments "
+                                f"given; got an instance of "
+                                f"{type(pruning_method).__name__}. Pass the class and "
+                                f"amount=... instead")
     tensors = [getattr(module, name) for module, name in parameters]
     scores = _checked_scores(scores_by_key, parameters, tensors)
     default = np.concatenate([

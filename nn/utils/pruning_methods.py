@@ -18,6 +18,7 @@ scores (a BatchNorm weight of ones, a zero bias) can differ from PyTorch's.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -81,10 +82,11 @@ class L1Unstructured(_Unstructured):
 
 def ln_norms(t: np.ndarray, n: float, dim: int) -> np.ndarray:
     """(sum over the axes other than ``dim`` of |t|^n)^(1/n) for each index along
-    ``dim``; n = inf: max |t|, -inf: min |t|, 0: the count of non-zeros, "fro": 2."""
+    ``dim``; n = inf: max |t|, -inf: min |t|, 0: the count of non-zeros, "fro" or None:
+    2 (PyTorch's ``torch.norm(p=None)``)."""
     axes = tuple(d for d in range(t.ndim) if d != dim % t.ndim)
     a = np.abs(t)
-    if n == "fro":  # PyTorch's name of the 2-norm here
+    if n is None or n == "fro":  # PyTorch's names of the 2-norm here
         n = 2
     if isinstance(n, bool) or not isinstance(n, (int, float)):
         raise ArgumentTypeError(f"LnStructured: n must be a number (the order of the norm, "
@@ -98,12 +100,22 @@ def ln_norms(t: np.ndarray, n: float, dim: int) -> np.ndarray:
     return (a ** n).sum(axis=axes) ** (1.0 / n)
 
 
+def _check_dim(owner: str, dim: Any) -> None:
+    """A named ArgumentTypeError unless ``dim`` is an int (not a bool): the axis whose
+    slices are pruned."""
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise ArgumentTypeError(f"{owner}: dim must be an int, the axis whose slices are "
+                                f"pruned (e.g. 0 for a Linear's output rows); got "
+                                f"{dim!r} of type {type(dim).__name__}")
+
+
 class _Structured(BasePruningMethod):
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount: float, dim: int = -1) -> None:
         check_amount(amount)
-        self.amount, self.dim = amount, dim
+        _check_dim(type(self).__name__, dim)
+        self.amount, self.dim = amount, int(dim)
 
     def _kept(self, scores: np.ndarray, k: int) -> np.ndarray:  # indices along dim
         raise NotImplementedError

@@ -34,6 +34,7 @@ def test_stateless_functional_call_is_torch_funcs(torch):
 
 def test_stateless_functional_call_strict_names_the_missing_keys():
     model = nn.Linear(2, 2)
-    with pytest.raises(ag.UsageError, match="missing key"):
+    with pytest.raises(ag.UsageError, match="missing key"), \
+            pytest.warns(FutureWarning, match="autograd.func.functional_call"):
         nn.utils.stateless.functional_call(model, {"weight": ag.zeros(2, 2)},
                                            (ag.zeros(1, 2),), strict=True)

@@ -17,11 +17,13 @@ from nn.errors import MemberNotFoundError
 def test_functional_call_refuses_a_parametrized_name_it_cannot_swap() -> None:
     layer = nn.Linear(2, 3, bias=False)
     nn.utils.parametrizations.weight_norm(layer)
-    with pytest.raises(UsageError, match="parametriz"):
+    with pytest.raises(UsageError, match="parametriz"), \
+            pytest.warns(FutureWarning, match="deprecated"):
         nn.utils.stateless.functional_call(layer, {"weight": Tensor(np.ones((3, 2)))},
                                            (Tensor(np.ones((1, 2))),))
-    kept = nn.utils.stateless.functional_call(layer, {"nothing": Tensor(np.ones(2))},
-                                              (Tensor(np.ones((1, 2))),))
+    with pytest.warns(FutureWarning, match="deprecated"):
+        kept = nn.utils.stateless.functional_call(layer, {"nothing": Tensor(np.ones(2))},
+                                                  (Tensor(np.ones((1, 2))),))
     assert kept.shape == (1, 3)  # a name the module does not have is ignored, as PyTorch
 
 
