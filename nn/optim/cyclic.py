@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .optimizer import Optimizer, check
-from .._checks import flag, integer, real_number
+from .._checks import flag, integer, is_integer, real_number
 from .scheduler_state import state_mapping
 from .scheduler_checks import per_group, require_optimizer
 from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _cosine
@@ -68,7 +68,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_mult = integer(owner, "T_mult", T_mult, minimum=1)
         self.eta_min = real_number(owner, "eta_min", eta_min, minimum=0)
         self.T_i: float = self.T_0  # set by the constructor's step
-        self.T_cur: float = 0
+        self.T_cur: float = 0  # an int until a fractional epoch is given
         super().__init__(optimizer, last_epoch)
 
     def _position(self, epoch: float) -> tuple[float, float]:
@@ -99,7 +99,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         else:
             if epoch is None:
                 epoch = max(self.last_epoch + 1, 0)
-            epoch = real_number(f"{type(self).__name__}.step", "epoch", epoch, minimum=0)
+            number = real_number(f"{type(self).__name__}.step", "epoch", epoch, minimum=0)
+            epoch = int(epoch) if is_integer(epoch) else number  # T_cur an int, as PyTorch's
             self.T_cur, self.T_i = self._position(epoch)
             self.last_epoch = math.floor(epoch)
         self._apply_lrs(jumped=False)

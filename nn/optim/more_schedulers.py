@@ -237,8 +237,7 @@ class SequentialLR(LRScheduler):
         if index > 0 and self._milestones[index - 1] == self.last_epoch:
             scheduler._update_lr(0)  # as PyTorch: no step counted, no step(epoch) warning
         else:
-            scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
-            scheduler.step()
+            scheduler._step_in_combiner()  # the step-order warning came from here
         self._last_lr = scheduler.get_last_lr()
 
     def state_dict(self) -> dict[str, Any]:
@@ -349,8 +348,7 @@ class ChainedScheduler(LRScheduler):
         from here)."""
         self._count_step()
         for scheduler in self._schedulers:
-            scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
-            scheduler.step()
+            scheduler._step_in_combiner()  # the step-order warning came from here
         self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:

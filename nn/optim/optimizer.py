@@ -21,10 +21,12 @@ from .optimizer_hooks import (OptimizerHooks, hooked, register_optimizer_step_po
                               register_optimizer_step_pre_hook)
 from .param_names import check_naming_agrees, split_names
 from .required import fill_defaults, required
-from .state_dict_checks import (SCHEDULER_KEYS, accepted_torch_flags, checked_entry,
-                                checked_groups, checked_state, param_index as _param_index,
+from .state_dict_checks import (SCHEDULER_KEYS, TORCH_FLAGS, accepted_torch_flags,
+                                checked_entry, checked_groups, checked_state,
+                                library_hyper_parameters, param_index as _param_index,
                                 validate_loaded_group)
 from .state_tensors import restored_value, saved_value
+from .torch_flags import drop_torch_flags
 
 __all__ = ["Optimizer", "ParamsT", "required", "register_optimizer_step_pre_hook",
            "register_optimizer_step_post_hook"]
@@ -90,15 +92,17 @@ class Optimizer(OptimizerHooks):
     # ----------------------------------------------------------------- groups
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
         """Add a group ``{"params": [...], **hyper_parameters}``; missing
-        hyper-parameters take the optimizer's defaults. ``"params"`` may hold
-        ``(name, tensor)`` pairs (``named_parameters()``): the names go to
-        ``"param_names"``."""
+        hyper-parameters take the optimizer's defaults; other keys (``"name"``) are kept.
+        ``"params"`` may hold ``(name, tensor)`` pairs (``named_parameters()``): the names
+        go to ``"param_names"``. PyTorch's ``foreach``/``fused``/``capturable``/
+        ``differentiable`` are checked as the constructor checks them, and not kept."""
         if not isinstance(param_group, Mapping):
             raise ArgumentTypeError(f"a param group must be a dict, got "
                                     f"{type(param_group).__name__}")
         if "params" not in param_group:
             raise ConfigError("a param group must have a 'params' entry")
         group = dict(param_group)
+        drop_torch_flags(self, group)
         params = group["params"]
         if isinstance(params, (set, frozenset)):  # PyTorch's TypeError
             raise ArgumentTypeError("a param group's 'params' must be ordered (a list): a "
@@ -257,8 +261,10 @@ class Optimizer(OptimizerHooks):
         keyed by int (as ``state_dict`` writes it) or by the same numbers as str (``"0"``,
         as state dicts of earlier versions were). PyTorch's ``foreach``/``fused``/
         ``capturable``/``differentiable`` in a group are checked and dropped where the
-        constructor takes them. A malformed state dict raises ``StateDictError`` naming the
-        entry (``state_dict_checks.py``), and leaves the optimizer as it was.
+        constructor takes them. A group's keys of the user's own (``"name"``) are restored,
+        as in PyTorch. A malformed state dict, or one saved by another kind of optimizer
+        (``_check_group_keys``), raises ``StateDictError`` naming the entry
+        (``state_dict_checks.py``), and leaves the optimizer as it was.
         """
         owner = type(self).__name__
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
@@ -292,8 +298,8 @@ class Optimizer(OptimizerHooks):
             for k, v in saved.items():
                 if k == "param_names":  # a list, as PyTorch's
                     merged[k] = list(v)
-                elif k != "params" and k not in flags:
-                    merged[k] = tuple(v) if isinstance(v, list) else v
+                elif k != "params" and k not in flags:  # a user's own list stays one
+                    merged[k] = tuple(v) if isinstance(v, list) and k in self.defaults else v
             plain_hyper_parameters(self, merged)
             validate_loaded_group(self, merged, saved)  # a scheduler's lr < 0 loads
             if "maximize" in merged:
@@ -304,15 +310,20 @@ class Optimizer(OptimizerHooks):
 
     def _check_group_keys(self, index: int, group: Mapping[str, Any],
                           saved: Mapping[str, Any]) -> frozenset[str]:
-        """``StateDictError`` unless the saved group has this optimizer's
-        hyper-parameters and no others (the keys schedulers write, ``SCHEDULER_KEYS``, and
-        keys this group has too are fine): an Adam state loaded into SGD would merge
-        silently. Returns PyTorch's switches (``foreach``...) the saved group has and the
-        constructor takes, checked, for the caller to drop."""
+        """``StateDictError`` when the saved group was saved by another kind of optimizer
+        (an Adam state loaded into SGD would merge silently): it lacks one of this
+        optimizer's hyper-parameters (``missing``; those of ``later_keys`` may be absent),
+        or it has, and this group has not, another library optimizer's hyper-parameter
+        (``library_hyper_parameters``: Adam's ``amsgrad`` loaded into Adamax) or a PyTorch
+        switch this constructor does not take (``unexpected``). Any other key is the
+        user's own (``"name"``, ``"lr_scale"``) or a scheduler's (``SCHEDULER_KEYS``) and
+        loads, as in PyTorch. Returns PyTorch's switches (``foreach``...) the saved group
+        has and the constructor takes, checked, for the caller to drop."""
         keys = set(saved) - {"params"}
         flags = accepted_torch_flags(self, group, saved)
         missing = sorted(set(self.defaults) - keys - self.later_keys)
-        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS - {"param_names"} - flags)
+        foreign = (library_hyper_parameters(Optimizer) | TORCH_FLAGS) - SCHEDULER_KEYS
+        unexpected = sorted(keys.intersection(foreign) - set(group) - flags)
         if missing or unexpected:
             name = type(self).__name__
             raise StateDictError(

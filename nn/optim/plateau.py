@@ -52,6 +52,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.default_min_lr = None if isinstance(min_lr, (list, tuple)) else self.min_lrs[0]
         self.optimizer = optimizer
         self.mode, self.threshold_mode = mode, threshold_mode
+        # the worst value the metric can take (PyTorch's attribute, in its state dict too)
+        self.mode_worse = _worst(mode)
         self.best = self.mode_worse
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
@@ -62,12 +64,6 @@ class ReduceLROnPlateau(LRScheduler):
     def in_cooldown(self) -> bool:
         """Whether bad steps go uncounted now (``cooldown_counter > 0``), as PyTorch's."""
         return self.cooldown_counter > 0
-
-    @property
-    def mode_worse(self) -> float:
-        """The worst value the metric can take: inf for mode "min", -inf for "max"
-        (PyTorch's attribute; derived from ``mode`` here, so not in the state dict)."""
-        return math.inf if self.mode == "min" else -math.inf
 
     def _is_better(self, value: float) -> bool:
         if self.mode == "min":
@@ -127,5 +123,14 @@ class ReduceLROnPlateau(LRScheduler):
 
     def load_state_dict(self, state_dict: dict) -> None:
         """As ``LRScheduler``'s; a state saved before ``default_min_lr`` existed loads
-        with None (a list of min_lrs)."""
-        super().load_state_dict({"default_min_lr": None, **state_mapping(self, state_dict)})
+        with None (a list of min_lrs), one saved before ``mode_worse`` was kept gets it
+        from its ``mode``."""
+        state = {"default_min_lr": None, **state_mapping(self, state_dict)}
+        if "mode_worse" not in state:
+            state["mode_worse"] = _worst(state.get("mode", self.mode))
+        super().load_state_dict(state)
+
+
+def _worst(mode: str) -> float:
+    """The worst value of the metric: inf for mode "min", -inf for "max"."""
+    return math.inf if mode == "min" else -math.inf

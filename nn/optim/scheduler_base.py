@@ -48,6 +48,9 @@ class LRScheduler:
     # while they are True, so state dicts do not hold them).
     _get_lr_called_within_step = False
     _is_initial = False
+    # True while a SequentialLR or ChainedScheduler steps this one (it gave the step-order
+    # warning itself); an instance value only while True, as the flags above
+    _stepped_by_combiner = False
 
     def __new__(cls, *args: Any, **kwargs: Any) -> LRScheduler:
         """PyTorch deprecated ``verbose=`` (2.2) and has removed it (a TypeError in 2.14):
@@ -148,10 +151,21 @@ class LRScheduler:
 
     def _count_step(self) -> None:
         """Count a call of ``step()``; the first after the constructor's warns when the
-        optimizer has not stepped yet."""
+        optimizer has not stepped yet (unless a SequentialLR or ChainedScheduler calls it,
+        which warned itself)."""
         self._step_count += 1
-        if self._step_count == 2:
+        if self._step_count == 2 and not self._stepped_by_combiner:
             warn_if_optimizer_not_stepped(self)
+
+    def _step_in_combiner(self) -> None:
+        """``step()`` as a SequentialLR or ChainedScheduler calls it: counted as any step
+        (``_step_count``, which SWALR's annealing reads, moves as when it is stepped
+        alone, as in PyTorch), without this scheduler's own step-order warning."""
+        self._stepped_by_combiner = True
+        try:
+            self.step()
+        finally:
+            del self._stepped_by_combiner
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Move to the next step, or to ``epoch``, and set the lrs there (no count, no

@@ -25,15 +25,17 @@ subclasses ``LRScheduler`` (or a built-in one) and overrides ``get_lr()``, as in
 """
 from __future__ import annotations
 
-import bisect
 import math
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from numbers import Integral
 from typing import Any
 
 from .optimizer import Optimizer
 from .._checks import integer, real_number, whole_steps
-from ..errors import ArgumentTypeError
+from ..errors import ArgumentTypeError, StateDictError
 from .scheduler_base import _LR_SCHEDULER_MODULE, LRScheduler
+from .scheduler_state import state_mapping
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
@@ -64,7 +66,11 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """lr = base_lr * gamma ** (number of milestones <= epoch)."""
+    """lr = base_lr * gamma ** (number of milestones <= epoch).
+
+    ``milestones`` is a ``collections.Counter``, as PyTorch's: ``milestones[m]`` is how
+    many times ``m`` was given (a repeated milestone multiplies by gamma that many times).
+    """
 
     __module__ = _LR_SCHEDULER_MODULE
     _has_closed_form = True
@@ -76,19 +82,57 @@ class MultiStepLR(LRScheduler):
                 f"MultiStepLR: milestones must be a list of ints (the steps at which the lr "
                 f"is multiplied by gamma), e.g. milestones=[30, 80] (one: [30]); got "
                 f"{milestones!r:.40} ({type(milestones).__name__}).")
-        self.milestones = sorted(whole_steps("MultiStepLR", "milestone", m, minimum=0)
-                                 for m in milestones)
+        self.milestones = Counter(whole_steps("MultiStepLR", "milestone", m, minimum=0)
+                                  for m in milestones)
         self.gamma = real_number("MultiStepLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
-        passed = bisect.bisect_right(self.milestones, epoch)
+        passed = sum(count for milestone, count in self.milestones.items() if milestone <= epoch)
         return [base * self.gamma ** passed for base in self.base_lrs]
 
     def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
         """lr * gamma ** (milestones equal to epoch; a repeated one counts twice)."""
-        hits = self.milestones.count(epoch)
+        hits = self.milestones[epoch]
         return [lr * self.gamma ** hits for lr in lrs] if hits else lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base class's, with ``milestones`` as a plain dict from milestone to count
+        (PyTorch saves the Counter itself; ``nn.save`` refuses a Counter, which would load
+        back as a dict)."""
+        return {**super().state_dict(), "milestones": dict(self.milestones)}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """As the base class's; ``milestones`` may be PyTorch's Counter (a dict from
+        milestone to count) or a list (as earlier versions saved it)."""
+        state = dict(state_mapping(self, state_dict))
+        if "milestones" in state:
+            state["milestones"] = _milestone_counts(state["milestones"])
+        super().load_state_dict(state)
+
+
+def _milestone_counts(saved: Any) -> Counter[int]:
+    """A saved ``milestones``: a dict from milestone (int >= 0) to count (int >= 1), or a
+    list of milestones; ``StateDictError`` for anything else."""
+    if isinstance(saved, Mapping):
+        pairs = list(saved.items())
+    elif isinstance(saved, (list, tuple)):
+        pairs = [(milestone, 1) for milestone in saved]
+    else:
+        pairs = None
+    if pairs is None or not all(_whole(m, 0) and _whole(c, 1) for m, c in pairs):
+        raise StateDictError(f"MultiStepLR.load_state_dict: 'milestones' must be a Counter "
+                             f"(a dict from milestone, an int >= 0, to its count, an int "
+                             f">= 1) or a list of milestones; got {saved!r:.80}")
+    counts: Counter[int] = Counter()
+    for milestone, count in pairs:
+        counts[int(milestone)] += int(count)
+    return counts
+
+
+def _whole(value: Any, minimum: int) -> bool:
+    """Whether ``value`` is an int (a NumPy one too; not a bool) >= ``minimum``."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= minimum
 
 
 class ExponentialLR(LRScheduler):

@@ -17,15 +17,17 @@ from typing import Any
 import numpy as np
 
 from ..errors import StateDictError
-from .torch_flags import accept_torch_flags
+from .torch_flags import TORCH_FLAGS, accept_torch_flags, taken_torch_flags
 
 __all__ = ["TORCH_FLAGS", "SCHEDULER_KEYS", "checked_groups", "checked_state", "checked_entry",
-           "param_index", "accepted_torch_flags", "validate_loaded_group"]
+           "param_index", "accepted_torch_flags", "validate_loaded_group",
+           "library_hyper_parameters"]
 
-TORCH_FLAGS = frozenset({"foreach", "fused", "capturable", "differentiable"})
-# what schedulers write into param groups (as PyTorch's): a saved group may have them
+# what the library's schedulers write into param groups (as PyTorch's): the LRScheduler
+# base class initial_lr, OneCycleLR max_lr and min_lr, CyclicLR and OneCycleLR
+# max_momentum and base_momentum, swa_utils.SWALR swa_lr; a saved group may have them
 SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
-                            "base_momentum"})
+                            "base_momentum", "swa_lr"})
 
 
 def param_index(key: Any) -> int | None:
@@ -84,12 +86,31 @@ def accepted_torch_flags(optimizer: Any, group: Mapping[str, Any],
     """The PyTorch switches in the saved group that this optimizer's constructor takes
     (and its group does not keep), after checking their values as the constructor does
     (``differentiable=True`` is a ``ConfigError``)."""
-    taken = inspect.signature(type(optimizer).__init__).parameters
+    taken = taken_torch_flags(type(optimizer))
     flags = frozenset(k for k in TORCH_FLAGS.intersection(saved)
                       if k in taken and k not in group)
     if flags:
         accept_torch_flags(type(optimizer).__name__, **{k: saved[k] for k in flags})
     return flags
+
+
+def library_hyper_parameters(root: type) -> frozenset[str]:
+    """The hyper-parameter names the constructors of the library's optimizers take (the
+    subclasses of ``root``, the ``Optimizer`` base class, defined in its package), except
+    ``params`` and PyTorch's switches: in a saved group that this optimizer lacks, one of
+    them says the state dict was saved by another kind of optimizer (Adam's ``amsgrad``
+    loaded into Adamax), where any other key is the user's own (``"name"``)."""
+    package = root.__module__.rpartition(".")[0] + "."
+    names: set[str] = set()
+    pending = list(root.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith(package):
+            parameters = inspect.signature(cls.__init__).parameters.values()
+            names.update(p.name for p in parameters
+                         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+    return frozenset(names - {"self", "params"} - TORCH_FLAGS)
 
 
 def validate_loaded_group(optimizer: Any, merged: dict[str, Any],

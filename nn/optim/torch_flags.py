@@ -4,7 +4,9 @@ runs unchanged (nanoGPT builds ``AdamW(..., fused=True)``).
 ``foreach``, ``fused`` and ``capturable`` choose how PyTorch runs an update (a loop
 over tensors, one fused kernel, CUDA-graph capture); here every update is the same NumPy
 loop on the CPU, so they change nothing: the results are those of the default. They are
-checked (None or a bool) but not stored in the param groups. ``differentiable=True``
+checked (None or a bool) but not stored in the param groups, whether given to the
+constructor, in a param group (``add_param_group``, a group dict given to the
+constructor) or in a loaded state dict. ``differentiable=True``
 asks for the step to be recorded in an autograd graph, which these optimizers never do
 (they write ``p.data``): it is a ``ConfigError``.
 
@@ -12,6 +14,7 @@ asks for the step to be recorded in an autograd graph, which these optimizers ne
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -19,7 +22,10 @@ import numpy as np
 from .._checks import flag
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["accept_torch_flags", "plain_lr"]
+__all__ = ["TORCH_FLAGS", "accept_torch_flags", "taken_torch_flags", "drop_torch_flags",
+           "plain_lr"]
+
+TORCH_FLAGS = frozenset({"foreach", "fused", "capturable", "differentiable"})
 
 
 def accept_torch_flags(owner: str, *, foreach: bool | None = None,
@@ -38,6 +44,40 @@ def accept_torch_flags(owner: str, *, foreach: bool | None = None,
             "place and is never recorded in an autograd graph, so nothing could flow "
             "through it. Drop differentiable=True (or write the update with Tensor "
             "operations yourself to differentiate through it)")
+
+
+def taken_torch_flags(cls: type) -> frozenset[str]:
+    """The switches (``TORCH_FLAGS``) the constructor of optimizer class ``cls`` takes: its
+    own ``__init__``'s or, for a subclass passing ``**kwargs`` on, a base class's."""
+    taken: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        try:
+            taken.update(TORCH_FLAGS.intersection(inspect.signature(init).parameters))
+        except (TypeError, ValueError):  # a builtin's __init__ has no signature to read
+            continue
+    return frozenset(taken)
+
+
+def drop_torch_flags(optimizer: Any, group: dict[str, Any]) -> None:
+    """Check PyTorch's switches in a new param group (``add_param_group``, or a group dict
+    given to the constructor) as the constructor checks its own, then remove them from
+    ``group``: ``differentiable=True`` is a ``ConfigError``, a ``foreach`` that is not
+    None or a bool an ``ArgumentTypeError``. A switch the constructor does not take
+    (LBFGS's ``fused``) is an ``ArgumentTypeError``, as that keyword argument would be.
+    A switch among the optimizer's own ``defaults`` (a custom optimizer that keeps it) is
+    the optimizer's hyper-parameter and stays."""
+    owner = type(optimizer).__name__
+    given = TORCH_FLAGS.intersection(group) - set(optimizer.defaults)
+    refused = sorted(given - taken_torch_flags(type(optimizer)))
+    if refused:
+        raise ArgumentTypeError(
+            f"{owner}.add_param_group: the group has {refused}, PyTorch's implementation "
+            f"switch(es) that {owner}'s constructor does not take; remove "
+            f"{'it' if len(refused) == 1 else 'them'} from the group")
+    accept_torch_flags(owner, **{name: group.pop(name) for name in sorted(given)})
 
 
 def plain_lr(owner: str, lr: Any, name: str = "lr") -> Any:
