@@ -82,15 +82,25 @@ def _precision_note(dtypes: list[np.dtype], eps: float) -> str:
         f"mostly rounding error. Compute in float64 to check the gradient.")
 
 
+def _compared_outputs(outputs: list[Tensor]) -> list[bool]:
+    """Which outputs gradcheck compares: those that require grad (PyTorch's
+    ``_differentiable_outputs``: a detached or ``mark_non_differentiable`` output is left
+    out); all of them when none does, so that their numerical gradient must be zero."""
+    requiring = [y.requires_grad for y in outputs]
+    return requiring if any(requiring) else [True] * len(outputs)
+
+
 def _analytic(fn: Callable[..., Any], inputs: list[Any], seed: int,
-              grad_outputs: Any) -> tuple[list, list[np.ndarray], list[np.dtype]]:
+              grad_outputs: Any) -> tuple[list, list[np.ndarray], list[np.ndarray]]:
     """Two backward passes through one forward (to compare), the upstream gradients
-    and the outputs' dtypes. ``fn`` runs with grad mode on, as the numerical side does:
-    under the caller's ``no_grad()`` it would record nothing, and a correct gradient
-    would be reported as zero."""
+    (zero for an output left out, see ``_compared_outputs``) and the outputs' values at x.
+    ``fn`` runs with grad mode on, as the numerical side does: under the caller's
+    ``no_grad()`` it would record nothing, and a correct gradient would be reported as
+    zero."""
     with enable_grad():
         ys = outputs_of(fn(*inputs))
-    vs = upstream_gradients(ys, seed, grad_outputs)
+    vs = [v if compared else np.zeros_like(v) for v, compared in
+          zip(upstream_gradients(ys, seed, grad_outputs), _compared_outputs(ys))]
     wanted = [x for x in inputs if wants_grad(x)]
     live = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
     passes = []
@@ -109,7 +119,7 @@ def _analytic(fn: Callable[..., Any], inputs: list[Any], seed: int,
             else:
                 analytic.append(None)
         passes.append(analytic)
-    return passes, vs, [y.dtype for y in ys]
+    return passes, vs, [np.asarray(y.data) for y in ys]
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
@@ -123,7 +133,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     upstream gradient is random (seeded), so a VJP that is right only for ones is caught;
     ``grad_outputs`` (one per output, None for a random one) replaces it. The error names
     the input (and the output, if there are several), the worst element's index, both
-    values and the errors. Where the numerical estimate is not finite (the step crosses
+    values and the errors. Outputs that do not require grad (detached, integer,
+    ``mark_non_differentiable``) are left out, as in PyTorch, unless none requires grad:
+    then their numerical gradient must be zero. An output element that is NaN or inf at
+    x itself is named. Where the numerical estimate is not finite (the step crosses
     a pole or overflows), only the same infinity passes, as in PyTorch. As PyTorch's, two
     backward passes through one forward must agree within ``nondet_tol``; PyTorch's other
     flags (``check_forward_ad``, ``check_undefined_grad``, ``fast_mode``, ...) are
@@ -133,7 +146,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     inputs = prepare_inputs(fn, inputs, "gradcheck")
     try:
         if flags["check_backward_ad"]:
-            _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "", nondet_tol)
+            _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i, a: "",
+                   nondet_tol)
         if flags["check_forward_ad"]:
             _check_forward(fn, inputs, eps, atol, rtol, seed)
     except GradcheckError:
@@ -144,27 +158,50 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
 
 
 def _check(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
-           rtol: float, seed: int, grad_outputs: Any, note: Callable[[int], str],
-           nondet_tol: float = 0.0, what: str = "gradcheck") -> None:
-    """GradcheckError at the first input whose gradient is off (``note(i)`` appended).
+           rtol: float, seed: int, grad_outputs: Any,
+           note: Callable[[int, np.ndarray], str], nondet_tol: float = 0.0,
+           what: str = "gradcheck") -> None:
+    """GradcheckError at the first input whose gradient is off (``note(i, analytic)``
+    appended, ``analytic`` that input's analytic ``v^T J``).
     With several outputs, each is then checked alone (the others' upstream gradients
     zero) to name the one that is off."""
-    (analytic, again), vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
+    (analytic, again), vs, values = _analytic(fn, inputs, seed, grad_outputs)
     _check_repeatable(analytic, again, nondet_tol, what)
+    _check_finite_at_x(values, vs, what)
 
-    def notes(i: int) -> str:
-        return _precision_note(dtypes, eps) + note(i)
+    def notes(i: int, analytic_i: np.ndarray) -> str:
+        return _precision_note([y.dtype for y in values], eps) + note(i, analytic_i)
 
     failure = _mismatch(fn, inputs, analytic, vs, eps, atol, rtol, notes, what)
     if failure is None:
         return
     for k in range(len(vs)) if len(vs) > 1 else ():
+        if not vs[k].any():  # an output left out (or given a zero upstream gradient)
+            continue
         alone = [v if j == k else np.zeros_like(v) for j, v in enumerate(vs)]
         (analytic, _), _, _ = _analytic(fn, inputs, seed, alone)
         found = _mismatch(fn, inputs, analytic, alone, eps, atol, rtol, notes, what, output=k)
         if found is not None:
             raise found
     raise failure
+
+
+def _check_finite_at_x(values: list[np.ndarray], vs: list[np.ndarray], what: str) -> None:
+    """GradcheckError naming the first compared output element (``v != 0``) that is NaN
+    or infinite at x itself: no derivative exists there, and its NaN would enter every
+    input element's central difference (PyTorch's gradcheck fails there too)."""
+    for k, (y, v) in enumerate(zip(values, vs)):
+        if y.dtype.kind not in "fc":
+            continue
+        bad = ~np.isfinite(y) & (v != 0)
+        if bad.any():
+            index = tuple(int(n) for n in np.argwhere(bad)[0])
+            raise GradcheckError(
+                f"{what}: output {k} of fn is {y[index]} at index {index} at the given "
+                f"point itself ({int(bad.sum())} of {y.size} elements are not finite): it "
+                f"has no derivative there, and the numerical estimate is NaN (or "
+                f"meaningless) for every input element, not only one. Move the point into "
+                f"fn's domain (e.g. log of a positive number); no smaller eps can help.")
 
 
 def _check_repeatable(analytic: list, again: list, nondet_tol: float, what: str) -> None:
@@ -183,7 +220,7 @@ def _check_repeatable(analytic: list, again: list, nondet_tol: float, what: str)
 
 def _mismatch(fn: Callable[..., Any], inputs: list[Any], analytic: list,
               vs: list[np.ndarray], eps: float, atol: float, rtol: float,
-              note: Callable[[int], str], what: str,
+              note: Callable[[int, np.ndarray], str], what: str,
               output: int | None = None) -> GradcheckError | None:
     """The GradcheckError for the first input whose analytic ``v^T J`` is off, or None."""
     numeric = numerical_grad(fn, inputs, vs, eps)
@@ -195,7 +232,7 @@ def _mismatch(fn: Callable[..., Any], inputs: list[Any], analytic: list,
         if output is not None:
             label = f"output {output} with respect to {label}"
         try:
-            _compare(x.shape, a, n, atol, rtol, note(i), label, what)
+            _compare(x.shape, a, n, atol, rtol, note(i, a), label, what)
         except GradcheckError as failure:
             return failure
     return None
@@ -215,17 +252,24 @@ def _check_forward(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: 
         ys = outputs_of(fn(*(duals.get(id(x), x) for x in inputs)))
         tangents = [unpack_dual(y).tangent for y in ys]
 
-    def moved(step: float) -> list[np.ndarray]:
+    def moved(step: float) -> list[Tensor]:
         with enable_grad():  # the copies require grad, as numerical_grad's do
-            return [np.array(y.data, dtype=np.float64) for y in outputs_of(fn(*(
+            return outputs_of(fn(*(
                 Tensor(x.data + step * directions[id(x)], requires_grad=True)
-                if id(x) in directions else x for x in inputs)))]
+                if id(x) in directions else x for x in inputs)))
 
+    upper, lower = moved(eps), moved(-eps)
+    compared = _compared_outputs(upper)  # as the reverse check: PyTorch's rule
+    _check_finite_at_x([np.asarray(y.data) for y in ys],
+                       [np.full(y.shape, float(c)) for y, c in zip(ys, compared)], what)
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, reported
-        numeric = [(u - lo) / (2 * eps) for u, lo in zip(moved(eps), moved(-eps))]
+        numeric = [(np.asarray(u.data, dtype=np.float64) - np.asarray(lo.data, np.float64))
+                   / (2 * eps) for u, lo in zip(upper, lower)]
     note = (" forward-mode AD here differentiates each VJP in its upstream gradient g: "
             "one that reads g's array (np.asarray(g), g.data) gives wrong tangents.")
     for k, (y, t, n) in enumerate(zip(ys, tangents, numeric)):
+        if not compared[k]:  # a detached or non-differentiable output: not checked
+            continue
         analytic = np.zeros(y.shape) if t is None else np.asarray(t.data, dtype=np.float64)
         _compare(y.shape, analytic, n, atol, rtol, note, label.format(k=k), what)
 
@@ -297,14 +341,15 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
             " The first derivative has no graph of its own: a VJP that leaves the graph "
             "(np.asarray(x), x.data, float(x), a new ndarray) gives no second derivative. "
             "Write vjp with operators, np.* or autograd.extend's helpers on its arguments.")
-    in_g = (" The VJP is not differentiable in its upstream gradient g (used through "
-            "constant(g), np.asarray(g) or g.data?): jvp and second derivatives of "
-            "compositions through it are wrong. Compute with g itself.")
     what = "gradgradcheck (of the first derivative v^T J)"
+
+    def note(i: int, analytic: np.ndarray) -> str:
+        return lost if i < len(inputs) else _upstream_note(analytic)
+
     try:
         if flags["check_rev_over_rev"]:
-            _check(first_order, inputs + upstream, eps, atol, rtol, seed, None,
-                   lambda i: lost if i < len(inputs) else in_g, nondet_tol, what)
+            _check(first_order, inputs + upstream, eps, atol, rtol, seed, None, note,
+                   nondet_tol, what)
         if flags["check_fwd_over_rev"]:
             _check_forward(first_order, inputs + upstream, eps, atol, rtol, seed, what,
                            "its forward-mode tangent (forward over reverse)")
@@ -313,6 +358,21 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
             raise
         return False
     return True
+
+
+def _upstream_note(analytic: np.ndarray) -> str:
+    """A hint for a mismatch in an upstream gradient g. ``v^T J`` is linear in g, so its
+    derivative in g is J itself: an analytic one that is zero everywhere means the VJP
+    used g as a constant; a nonzero one that is a little off, rounding in the finite
+    differences of large first derivatives."""
+    if not np.any(analytic):
+        return (" The VJP is not differentiable in its upstream gradient g (used through "
+                "constant(g), np.asarray(g) or g.data?): jvp and second derivatives of "
+                "compositions through it are wrong. Compute with g itself.")
+    return (" The derivative in g is not zero, so the VJP does use g. v^T J is linear in g, "
+            "so if the two values nearly agree, the gap is rounding in the finite "
+            "differences (large outputs or first derivatives next to eps): check at a "
+            "point where they are smaller, or pass a larger atol or rtol.")
 
 
 def _first_order(fn: Callable[..., Any], count: int,

@@ -45,7 +45,8 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "pip install -e \".[test]\" in a checkout of this repository (it is not on PyPI "
         "yet), or pip install hypothesis") from exc
 
-from .._array_strategies import array_strategy, as_dtype, as_shape, rounded_to, strided_view
+from .._array_strategies import (array_strategy, as_dtype, as_flag, as_shape, check_unique_fits,
+                                 floats_of, rounded_to, strided_view)
 from ..errors import UnknownOpError, UsageError
 from ..tensor import Tensor
 
@@ -119,27 +120,7 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
         return st.integers(low, high), dtype
     if dtype.kind != "f":
         raise UsageError(f"arrays: dtype must be bool, integer or float; got {dtype}")
-    return _floats_of(dtype, lo, hi), dtype
-
-
-def _floats_of(dtype: np.dtype, lo: float, hi: float) -> st.SearchStrategy[float]:
-    """Finite floats of ``dtype`` in [lo, hi]: the bounds are cut to the dtype's finite
-    range and rounded inwards, so no drawn value becomes inf or leaves [lo, hi] when it
-    is stored in ``dtype`` (float16 holds at most 65504, its smallest step is 6e-8)."""
-    smallest, largest = float(np.finfo(dtype).min), float(np.finfo(dtype).max)
-    low = high = None
-    if lo <= hi and hi >= smallest and lo <= largest:
-        low, high = dtype.type(max(lo, smallest)), dtype.type(min(hi, largest))
-        if float(low) < lo:  # compared in float64: lo itself may not fit in dtype
-            low = np.nextafter(low, dtype.type(np.inf))
-        if float(high) > hi:
-            high = np.nextafter(high, dtype.type(-np.inf))
-    if low is None or not low <= high:
-        advice = "low > high: swap them" if lo > hi else "widen the elements bounds" + (
-            " or use float64" if dtype != np.float64 else "")
-        raise UsageError(f"arrays: no finite {dtype} value lies in [{lo}, {hi}]; {advice}")
-    return st.floats(float(low), float(high), width=8 * dtype.itemsize, allow_nan=False,
-                     allow_infinity=False)
+    return floats_of(dtype, lo, hi), dtype
 
 
 @st.composite
@@ -162,7 +143,10 @@ def arrays(draw: Callable, shape: int | tuple[int, ...] | st.SearchStrategy | No
     if shape is None or isinstance(shape, st.SearchStrategy):
         shape = draw(shapes() if shape is None else shape)
     shape, dtype = as_shape(shape, "arrays"), as_dtype(dtype, "arrays")  # an int: as NumPy
+    noncontiguous = as_flag(noncontiguous, "noncontiguous", "arrays", allow_none=True)
     element, draw_dtype = _element_strategy(dtype, elements)
+    if as_flag(unique, "unique", "arrays"):
+        check_unique_fits(shape, dtype, elements, "arrays")
     if noncontiguous is None:
         noncontiguous = draw(st.booleans())
     base_shape, make_view = strided_view(draw, shape) if noncontiguous else (shape, None)
@@ -188,6 +172,9 @@ def tensors(shape: int | tuple[int, ...] | st.SearchStrategy | None = None,
     """
     if shape is not None and not isinstance(shape, st.SearchStrategy):
         shape = as_shape(shape, "tensors")  # a named error now, not at the first draw
+    requires_grad = as_flag(requires_grad, "requires_grad", "tensors")
+    as_flag(noncontiguous, "noncontiguous", "tensors", allow_none=True)
+    as_flag(unique, "unique", "tensors")
     return arrays(shape, dtype, elements, noncontiguous, unique).map(
         lambda array: Tensor(array, requires_grad=requires_grad))
 
@@ -205,6 +192,8 @@ def axes(ndim: int, allow_none: bool = True,
     """
     if not _is_count(ndim):
         raise UsageError(f"axes: ndim must be an int >= 0 (x.ndim); got {ndim!r:.40}")
+    allow_none, allow_tuple = (as_flag(allow_none, "allow_none", "axes"),
+                               as_flag(allow_tuple, "allow_tuple", "axes"))
     kinds = (["none"] if allow_none else []) + (["int"] if ndim > 0 else []) + \
         (["tuple"] if allow_tuple else [])
     if not kinds:
@@ -248,7 +237,9 @@ def index_expressions(shape: tuple[int, ...], allow_arrays: bool = True,
             index = data.draw(index_expressions(x.shape))
             autograd.gradcheck(lambda t: t[index], [x])
     """
-    return _indices(as_shape(shape, "index_expressions"), allow_arrays, allow_newaxis)
+    return _indices(as_shape(shape, "index_expressions", for_arrays=False),
+                    as_flag(allow_arrays, "allow_arrays", "index_expressions"),
+                    as_flag(allow_newaxis, "allow_newaxis", "index_expressions"))
 
 
 @st.composite
@@ -357,7 +348,8 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "log1p": (_floats(-0.5, 5.0),),
     "log2": (_POSITIVE,),
     "log10": (_POSITIVE,), "lgamma": (_POSITIVE,), "digamma": (_POSITIVE,),
-    "zeta": (_POSITIVE,),  # zeta(x, q) in q > 0 (its derivative in x is not implemented)
+    # zeta(x, q): NaN for x < 1, pole at x = 1; q > 0 (no derivative in x is implemented)
+    "zeta": (_floats(1.5, 5.0), _POSITIVE),
     "i0": (_SMOOTH,), "i1": (_SMOOTH,), "i0e": (_NONZERO,), "i1e": (_NONZERO,),  # |x| kinks
     "reciprocal": (_OFF_ZERO,),
     "sign": (_NONZERO,),

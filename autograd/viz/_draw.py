@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import NonLeafGradWarning, UsageError
 from ..tensor import Tensor
 from ._gradients import Gradients, compute_gradients
-from ._graph import RELEASED, GraphView, collect, inputs_of
+from ._graph import RELEASED, GraphView, collect, inputs_of, packed_op
 from ._labels import (format_grad, format_shape, format_state, format_values, html_label,
                       is_finite)
 from ._render import require_graphviz
@@ -34,6 +34,8 @@ STYLE: dict[str, dict[str, str]] = {
     "nonfinite": {"fillcolor": "#ff9c9c", "color": "#c00000", "penwidth": "2.5"},
     "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#fff6c7", "color": "#9a7b00"},
     "more": {"shape": "box", "style": "dashed", "color": "#666666", "fontcolor": "#444444"},
+    "packed": {"shape": "box", "style": "rounded,dashed", "color": "#9a7b00",
+               "fontcolor": "#6b5500"},
     "cluster": {"style": "rounded,dashed", "color": "#2b6cb0", "fontcolor": "#2b6cb0"},
     "backward_edge": {"dir": "back", "color": "#c53030", "fontcolor": "#c53030"},
     "no_grad_edge": {"style": "dotted", "color": "#9a9a9a"},
@@ -80,7 +82,9 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
     (None: always), else mean/min/max; with ``show_grad`` its gradient (norm when large). Colours:
     blue = leaf that requires grad (parameter), grey dashed = input or constant,
     orange double border = root, red = NaN or Inf in the value or the gradient.
-    An op node shows the op and its non-tensor arguments.
+    An op node shows the op and its non-tensor arguments. A PyTorch-style ``Function``
+    with several outputs has one internal node, "outputs of <Op>" (dashed, no values),
+    between its op and its outputs. ``title`` (a str) is drawn literally above.
 
     ``direction="forward"`` shows the gradients the engine stored (``.grad``: leaves,
     and intermediates that called ``retain_grad()``). ``direction="backward"`` computes
@@ -105,6 +109,9 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
             max_values, numbers.Integral) or max_values < 0):
         raise UsageError(f"max_values must be an int >= 0 (or None to always show the "
                          f"values); got {type(max_values).__name__} {max_values!r:.40}")
+    if title is not None and not isinstance(title, str):
+        raise UsageError(f"title must be a str (or None for no title); got "
+                         f"{type(title).__name__} {title!r:.40}. Pass str(...) of it.")
     max_values = sys.maxsize if max_values is None else int(max_values)
     view = collect(roots, max_nodes, names, model)
     grads = None
@@ -117,8 +124,8 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
         node_attr={"fontname": "Helvetica", "fontsize": "10", "shape": "box",
                    "style": "rounded,filled", "margin": "0.12,0.05"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7"})
-    if title:
-        graph.attr(label=title, labelloc="t")
+    if title:  # escaped as the tensor names are: drawn literally, "<a & b>" included
+        graph.attr(label=html_label([("plain", [title])]), labelloc="t")
     _Painter(graph, view, grads, direction, show_values, show_grad, max_values,
              show_rules).paint(clusters)
     return graph
@@ -173,8 +180,18 @@ class _Painter:
             self._more()
 
     # ------------------------------------------------------------------ nodes
+    def _packed_node(self, where: Any, t: Tensor) -> None:
+        """The internal node of a Function's several outputs: labelled, without values
+        (its array is placeholder zeros, not something the op produced)."""
+        blocks = [("title", [f"outputs of {packed_op(t).name()}"]),
+                  ("meta", [f"{t.size} elements, packed"])]
+        where.node(self.ids[id(t)], html_label(blocks), **STYLE["packed"])
+
     def _tensor_node(self, where: Any, t: Tensor) -> None:
         key = id(t)
+        if packed_op(t) is not None:
+            self._packed_node(where, t)
+            return
         data = t.data
         blocks = [("title", [self.view.names[key]]),
                   ("meta", [f"{format_shape(t.shape)} {t.dtype}"])]

@@ -11,11 +11,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+import numpy as np
+
+from ..ctx_function import CtxOp
 from ..errors import UsageError
 from .._vjp_checks import as_used
 from ..tensor import Tensor
 
-__all__ = ["GraphView", "collect", "inputs_of", "RELEASED"]
+__all__ = ["GraphView", "collect", "inputs_of", "packed_op", "RELEASED"]
 
 
 RELEASED = "inputs released by backward(): pass retain_graph=True to draw them"
@@ -30,6 +33,13 @@ def inputs_of(node: Tensor) -> tuple:
     if op is None or op.parents is None:
         return ()
     return as_used(op.parents, node._seq)
+
+
+def packed_op(node: Tensor) -> CtxOp | None:
+    """The PyTorch-style Function whose several outputs ``node`` packs, or None. Such a
+    node (see ``ctx_outputs``) is internal: its array is placeholder zeros, never data."""
+    op = node.grad_fn
+    return op if isinstance(op, CtxOp) and op.layout is not None else None
 
 
 @dataclass
@@ -80,18 +90,47 @@ def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
     return view
 
 
+def _type_name(value: Any) -> str:
+    """``torch.Tensor`` for a PyTorch tensor (whose class is also called Tensor), else
+    the class name."""
+    kind = type(value)
+    return f"torch.{kind.__name__}" if kind.__module__.split(".")[0] == "torch" else \
+        kind.__name__
+
+
+def _not_a_tensor(caller: str, what: str, value: Any) -> UsageError:
+    """The error for a root that is no autograd Tensor, with the conversion for a torch
+    tensor or a NumPy array."""
+    kind = _type_name(value)
+    if kind.startswith("torch."):
+        advice = ("autograd.viz draws autograd's graphs: convert it with "
+                  "autograd.tensor(t.detach().numpy()) and compute with that, or draw "
+                  "PyTorch's graph with torchviz")
+    elif isinstance(value, np.ndarray):
+        advice = ("an array has no graph: compute with autograd.tensor(a) and draw the "
+                  "result")
+    else:
+        advice = "pass the output tensor(s) of the computation, e.g. the loss"
+    return UsageError(f"{caller} needs autograd Tensors (one, or a list or tuple of them); "
+                      f"{what} is of type {kind}: {advice}.")
+
+
 def as_roots(roots: Tensor | Iterable[Tensor], caller: str) -> list[Tensor]:
     """``roots`` as a non-empty list of Tensors: one Tensor is one root (iterating it
     would walk its rows instead), and so is a list or tuple of them given alone
-    (``draw_graph([a, b])``); anything else is a ``UsageError``."""
-    roots = [roots] if isinstance(roots, Tensor) else list(roots)
+    (``draw_graph([a, b])``); anything else (a number, an array, a torch tensor) is a
+    ``UsageError``, checked before anything is iterated."""
+    if isinstance(roots, Tensor):
+        roots = [roots]
+    elif isinstance(roots, (list, tuple)):
+        roots = list(roots)
+    else:
+        raise _not_a_tensor(caller, "the argument", roots)
     if len(roots) == 1 and isinstance(roots[0], (list, tuple)):
         roots = list(roots[0])
     for i, root in enumerate(roots):
         if not isinstance(root, Tensor):
-            raise UsageError(f"{caller} needs Tensors; root {i} is of type "
-                             f"{type(root).__name__}. Pass the output tensor(s) of the "
-                             f"computation, e.g. the loss.")
+            raise _not_a_tensor(caller, f"root {i}", root)
     if not roots:
         raise UsageError(f"{caller} needs at least one tensor; got none")
     return roots

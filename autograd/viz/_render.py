@@ -50,7 +50,8 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None,
     ``format`` is ``"svg"``, ``"png"``, ``"pdf"``, ``"jpg"`` (rendered by ``dot``) or
     ``"dot"``/``"gv"`` (the DOT source, no program needed); by default it is taken from
     the file's extension, else svg. The file is written exactly at ``path`` (an
-    extension is added only when ``path`` has none). ``dpi`` sets the resolution of a
+    extension is added only when ``path`` has none); a directory, or an extension that
+    names another format than ``format``, is a ``UsageError``. ``dpi`` sets the resolution of a
     PNG or JPEG (Graphviz's default, 96, makes small text blurry); a picture that would
     be wider or taller than 32000 pixels is scaled down to fit (SVG and PDF never are).
     Returns the path written.
@@ -62,11 +63,12 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None,
     if not isinstance(graph, graphviz.Digraph):
         raise UsageError(f"save_graph needs the graphviz.Digraph returned by draw_graph; "
                         f"got {type(graph).__name__}")
-    path = Path(path)
+    path = _file_path(path)
     fmt = (format or path.suffix.lstrip(".") or "svg").lower()
     if fmt not in FORMATS:
         raise UsageError(f"save_graph: format {fmt!r} is not supported; use one of "
                          f"{', '.join(FORMATS)}")
+    _check_suffix(path, fmt)
     if not path.suffix:
         path = path.with_suffix("." + fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,3 +92,34 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None,
             f"`dot -T{fmt} {source} -o {path}`). {INSTALL_HINT}") from None
     path.write_bytes(data)
     return path
+
+
+def _file_path(path: str | os.PathLike) -> Path:
+    """``path`` as a Path to a file: a directory (one that exists, or a path written with
+    a trailing separator, which ``Path`` would drop) is a UsageError, not a sibling file
+    ``dir.svg`` written next to it."""
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        text = None
+    if not isinstance(text, str):
+        raise UsageError(f"save_graph: path must be a str or a path; got "
+                         f"{type(path).__name__} {path!r:.40}")
+    separators = tuple(s for s in (os.sep, os.altsep, "/") if s)
+    if text.endswith(separators) or Path(text).is_dir():
+        raise UsageError(f"save_graph: {text!r} names a directory; give a file name in it, "
+                         f"e.g. {os.path.join(text, 'graph.svg')!r}")
+    return Path(text)
+
+
+_SAME_FORMAT = {"jpeg": "jpg", "gv": "dot"}
+
+
+def _check_suffix(path: Path, fmt: str) -> None:
+    """UsageError when the file's extension names another format than ``fmt`` (PNG
+    bytes in ``x.svg``); an extension that is no format (``run.v2``) is left alone."""
+    suffix = path.suffix.lstrip(".").lower()
+    if suffix in FORMATS and _SAME_FORMAT.get(suffix, suffix) != _SAME_FORMAT.get(fmt, fmt):
+        raise UsageError(f"save_graph: format={fmt!r} but the file name {path.name!r} says "
+                         f"{suffix}; name the file .{fmt}, or leave format out to take it "
+                         f"from the extension")

@@ -67,7 +67,7 @@ def test_a_nan_gradient_fails_the_check() -> None:
     x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
     with pytest.raises(GradcheckError, match=r"analytic nan"):
         ag.gradcheck(NanVJP.apply, [x])
-    with pytest.raises(GradcheckError, match=r"numeric nan"):
+    with pytest.raises(GradcheckError, match=r"output 0 of fn is nan at index \(2,\)"):
         ag.gradcheck(lambda t: ag.where(t > 1.9999999, np.nan, 1.0) + t * t, [x])
 
 
