@@ -40,12 +40,13 @@ import numpy as np
 
 from . import function
 from .clock import last_write
-from .ctx_outputs import output_of, outputs_of, pack, upstream_gradients
+from .ctx_outputs import CtxNode, output_of, outputs_of, pack, upstream_gradients
 from .errors import InplaceError, UsageError, VJPError
 from .extend_checks import defines
 from .grad_mode import STATE, no_grad
 from .ops.generic import is_tensor
 from .tensor import Tensor
+from .views import share_in_function
 
 __all__ = ["FunctionCtx", "CtxOp", "is_ctx_style", "ctx_apply", "once_differentiable"]
 
@@ -110,7 +111,15 @@ class FunctionCtx:
         return False
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
-        """These outputs are constants (an index, a mask): they record no gradient."""
+        """These outputs are constants (an index, a mask): they record no gradient. Only
+        what ``forward`` returns counts (a marked intermediate changes nothing), and only
+        Tensors (or arrays) may be marked, as in PyTorch."""
+        for i, t in enumerate(outputs):
+            if not isinstance(t, (Tensor, np.ndarray)):
+                raise UsageError(f"mark_non_differentiable takes the Tensors forward returns "
+                                 f"(PyTorch: 'only accepts variable arguments'); argument "
+                                 f"{i} is a {type(t).__name__}. Leave it out: an output "
+                                 f"that is no Tensor is returned as it is, with no gradient.")
         self._marked.extend(outputs)
 
     def set_materialize_grads(self, value: bool) -> None:
@@ -128,10 +137,12 @@ class FunctionCtx:
         self._dirty = tensors
 
 
-class CtxOp(function.Function):
+class CtxOp(CtxNode, function.Function):
     """One call of a PyTorch-style function class, as an op of this engine: ``forward``
-    and ``vjp`` call the class's static ``forward(ctx, ...)`` and ``backward(ctx, g)``."""
-    __slots__ = ("fn", "ctx", "args", "layout", "several")
+    and ``vjp`` call the class's static ``forward(ctx, ...)`` and ``backward(ctx, g)``. As
+    ``y.grad_fn`` it shows the ctx, as PyTorch's node (``CtxNode``: ``saved_tensors``,
+    ``grad_fn.k`` for ``ctx.k = 7``)."""
+    __slots__ = ("fn", "ctx", "args", "layout", "several", "__dict__")  # (CtxNode.show_ctx)
     # vjp reads no array the engine hands it: ctx.saved_tensors checks what
     # save_for_backward kept, as PyTorch checks only that (an unsaved input may change)
     save_inputs = False
@@ -141,6 +152,9 @@ class CtxOp(function.Function):
         self.fn, self.args, self.ctx = fn, args, ctx
         self.layout: list | None = None  # with several outputs: where each one lies
         self.several = False  # forward returned a tuple (or list), which apply returns
+
+    def _function_node(self) -> "CtxOp":
+        return self
 
     def name(self) -> str:
         return self.fn.__name__
@@ -160,8 +174,8 @@ class CtxOp(function.Function):
                 result = self.fn.forward(self.ctx, *self.args)
         self.several = isinstance(result, (tuple, list))
         self.ctx._returned = tuple(result) if self.several else (result,)
-        if self.several or not (result is None or isinstance(result, (Tensor, np.ndarray,
-                                                                    np.generic))):
+        # several outputs, or one that is no Tensor (a number; None, as PyTorch's apply)
+        if self.several or not isinstance(result, (Tensor, np.ndarray, np.generic)):
             self.layout, self.ctx._outputs, packed = pack(self.ctx._returned,
                                                           self.ctx._marked, self.args)
             return packed
@@ -180,7 +194,7 @@ class CtxOp(function.Function):
         else:
             upstream = upstream_gradients(self.layout, g, ctx._materialize)
         try:
-            grads = self.fn.backward(ctx, *upstream)
+            grads = _backward_of(self.fn)(ctx, *upstream)
         finally:
             ctx._graph_outputs = ()
         return self._per_input(grads if isinstance(grads, tuple) else (grads,), recorded)
@@ -219,14 +233,16 @@ class CtxOp(function.Function):
 def is_ctx_style(cls: type) -> bool:
     """True for a class written PyTorch's way: a ``backward`` and no ``vjp`` (static
     methods or not, as PyTorch's older tutorials write them: ``cls.forward(ctx, ...)``
-    runs either way), or a static ``forward`` with a ``backward`` (class methods count
-    as static, as in PyTorch: deep-spin's entmax writes them so); ``UsageError`` for a
-    static ``forward`` without ``backward``."""
-    static_forward = isinstance(inspect.getattr_static(cls, "forward", None),
-                                (staticmethod, classmethod))
+    runs either way), or a static ``forward`` with a ``backward``, or with a static
+    ``vjp(ctx, g)``, PyTorch's alias of ``backward`` (class methods count as static, as
+    in PyTorch: deep-spin's entmax writes them so); ``UsageError`` for a static
+    ``forward`` without either."""
+    static_forward = _is_static(cls, "forward")
     backward = defines(cls, "backward")
     if backward and (static_forward or not defines(cls, "vjp")):
         return True
+    if static_forward and defines(cls, "vjp") and _is_static(cls, "vjp"):
+        return True  # PyTorch's alias: backward = vjp
     if static_forward:
         # PyTorch's forward-mode-only Function (forward and jvp): its jvp has no use here
         jvp = (" Its jvp is not used: forward-mode AD here (autograd.forward_ad, "
@@ -237,8 +253,19 @@ def is_ctx_style(cls: type) -> bool:
             f"{cls.__name__} has a static forward but no backward.{jvp} Write this "
             f"library's op (forward(self, *arrays) and vjp(self, g, out, *inputs)) or "
             f"PyTorch's (@staticmethod forward(ctx, ...) and @staticmethod backward(ctx, "
-            f"g)).")
+            f"g), or its alias @staticmethod vjp(ctx, g)).")
     return False
+
+
+def _is_static(cls: type, name: str) -> bool:
+    """Whether ``cls.name`` is a static method (or a class method, which counts as one)."""
+    return isinstance(inspect.getattr_static(cls, name, None), (staticmethod, classmethod))
+
+
+def _backward_of(cls: type) -> Callable:
+    """``cls.backward``, or ``cls.vjp`` where that is PyTorch's alias of it (no
+    ``backward``: see ``is_ctx_style``)."""
+    return cls.backward if defines(cls, "backward") else cls.vjp
 
 
 def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
@@ -253,16 +280,33 @@ def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
     out = function.apply(op, *tensors) if tensors else Tensor(op.forward())
     if op.layout is not None:  # several outputs (or a non-Tensor one): see ctx_outputs
         results = outputs_of(op, out, ctx._returned)
-    elif out.requires_grad and (ctx._marked or out.dtype.kind != "f"):
+    elif out.requires_grad and (out.dtype.kind != "f"
+                                or any(ctx._returned[0] is m for m in ctx._marked)):
         results = (out.detach(),)  # a constant (an index, a mask), as in PyTorch
     else:
         results = (out,)
     if ctx._dirty:
         results = _dirty_inputs_as_outputs(op, results)
+    _remember_shared_memory(op, results)
+    for node in {op} | {r.grad_fn for r in results if isinstance(r, Tensor)
+                        and isinstance(r.grad_fn, CtxNode)}:
+        node.show_ctx()  # y.grad_fn.k for ctx.k, as PyTorch's node is its ctx
     ctx._given = tuple((weakref.ref(r), (r._seq, last_write(r._data)))
                        if isinstance(r, Tensor) else None for r in results)
     ctx._returned = ()
     return results if op.several else results[0]
+
+
+def _remember_shared_memory(op: CtxOp, results: tuple) -> None:
+    """Each output that shares an input's memory (``forward`` returned the input as it
+    is, or a view of it) is remembered with that input (``views.share_in_function``): a
+    write into either while recording is then refused, as PyTorch refuses writing into a
+    view created inside a custom Function (here the two would silently stop sharing)."""
+    inputs = [a for a in op.args if isinstance(a, Tensor)]
+    for k, r in enumerate(results):
+        for a in inputs if isinstance(r, Tensor) else ():
+            if r is not a and np.may_share_memory(r._data, a._data):  # (not a mark_dirty)
+                share_in_function(r, a, f"output {k} of the custom Function {op.name()}")
 
 
 def _changed(t: Tensor, version: tuple) -> bool:

@@ -7,7 +7,8 @@ output the user gets is a :class:`CtxOutput` of that node, holding the array ``f
 returned, so it shares memory as PyTorch's does (an output that is a view of an input,
 or the input itself, is a view of its memory). Its ``grad_fn`` carries the Function's
 name and ``metadata``, and its ``next_functions`` are the Function's inputs, as in
-PyTorch (where both outputs share one node, here each has its own ``CtxOutput``).
+PyTorch (where both outputs share one node, here each has its own ``CtxOutput``). Like
+the Function's own node it shows the ctx, as PyTorch's node is its ctx (``CtxNode``).
 
 An output that is no floating Tensor, or that ``ctx.mark_non_differentiable`` marked, is
 a constant. One that is not a Tensor at all (a number, a shape, a dict, None) is returned
@@ -21,11 +22,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import function
+from .graph import graph_freed
 from .ops.generic import is_tensor
 from .ops.shape import IndexAdd
 from .tensor import Tensor
 
-__all__ = ["Slot", "pack", "CtxOutput", "output_of", "outputs_of", "upstream_gradients"]
+__all__ = ["Slot", "pack", "CtxNode", "CtxOutput", "output_of", "outputs_of",
+           "upstream_gradients"]
 
 
 class Slot(NamedTuple):
@@ -62,22 +65,57 @@ def pack(results: tuple | list, marked: list, args: tuple) -> tuple[list, tuple,
     return layout, outputs, np.broadcast_to(np.zeros((), dtype), (size,))
 
 
-class CtxOutput(function.Function):
-    """Output ``k`` of a several-output Function: ``forward`` gives the array the
+class CtxNode:
+    """What a node of a PyTorch-style Function shows of its ctx, as PyTorch's node is its
+    ctx: ``grad_fn.saved_tensors`` (a ``GraphFreedError`` once a backward released the
+    graph, as PyTorch frees them) and the attributes ``forward`` set on ctx (``ctx.k = 7``:
+    ``grad_fn.k``), copied into the node's ``__dict__`` once forward has run
+    (``show_ctx``). No ``__getattr__``: the engine reads op attributes on every step, and
+    CPython does not specialise attribute reads on a class that defines one
+    (tests/autograd/test_hot_classes.py)."""
+    __slots__ = ()
+
+    def _function_node(self) -> Any:
+        """The Function's node (a ``CtxOp``), whose ``ctx`` this node shows."""
+        raise NotImplementedError
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """``ctx.saved_tensors``, while the graph holds them."""
+        node = self._function_node()
+        if getattr(node, "parents", ()) is None:
+            raise graph_freed(self, "saved_tensors")
+        return node.ctx.saved_tensors
+
+    def show_ctx(self) -> None:
+        """Copy the attributes ``forward`` set on the ctx (public names, not the ctx's
+        own ``needs_input_grad``) into this node, except names the node's class has (its
+        methods and fields come first)."""
+        ctx = self._function_node().ctx
+        vars(self).update({name: value for name, value in vars(ctx).items()
+                           if not name.startswith("_") and name != "needs_input_grad"
+                           and not hasattr(type(self), name)})
+
+
+class CtxOutput(CtxNode, function.Function):
+    """Output ``position`` of a several-output Function: ``forward`` gives the array the
     Function returned for it; ``vjp`` places g in its slice of the packed node's gradient
     (zeros elsewhere)."""
-    __slots__ = ("op", "k", "value", "packed_size", "packed_dtype")
+    __slots__ = ("op", "position", "array", "packed_size", "packed_dtype", "__dict__")
     save_inputs = False
 
-    def __init__(self, op: Any, k: int, value: Any, packed: Tensor) -> None:
-        self.op, self.k, self.value = op, k, value
+    def __init__(self, op: Any, position: int, array: Any, packed: Tensor) -> None:
+        self.op, self.position, self.array = op, position, array
         self.packed_size, self.packed_dtype = packed.shape[0], packed.dtype
+
+    def _function_node(self) -> Any:
+        return self.op
 
     def name(self) -> str:
         return self.op.name()
 
     def state(self) -> dict[str, Any]:
-        return {"output": self.k, **self.op.state()}
+        return {"output": self.position, **self.op.state()}
 
     @property
     def metadata(self) -> dict:
@@ -90,11 +128,11 @@ class CtxOutput(function.Function):
         return self.op.next_functions
 
     def forward(self, packed: np.ndarray) -> Any:
-        value, self.value = self.value, None  # the output tensor holds it from now on
-        return value
+        array, self.array = self.array, None  # the output tensor holds it from now on
+        return array
 
     def vjp(self, g: Any, out: Any, packed: Any) -> tuple:
-        where = self.op.layout[self.k].where
+        where = self.op.layout[self.position].where
         flat = g.reshape(-1)
         if is_tensor(flat):  # create_graph: a recorded op, differentiable again
             return (function.apply(IndexAdd((where,), (self.packed_size,)), flat),)

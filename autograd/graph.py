@@ -26,7 +26,7 @@ from typing import Any
 from .errors import GraphFreedError, MissingNameError, UsageError
 
 __all__ = ["Node", "AccumulateGrad", "SavedAttribute", "next_functions_of", "no_node_hooks",
-           "saved_attribute", "saved_tensors_hooks", "save_on_cpu",
+           "graph_freed", "saved_attribute", "saved_tensors_hooks", "save_on_cpu",
            "disable_saved_tensors_hooks"]
 
 
@@ -83,12 +83,19 @@ def next_functions_of(op: Any) -> tuple:
     ``None`` (see the module)."""
     parents = getattr(op, "parents", ())
     if parents is None:
-        raise GraphFreedError(
-            f"{op.name()}.next_functions: a backward() without retain_graph=True released "
-            f"this op's inputs (and with them the activations), so its links are gone. Walk "
-            f"the graph before the backward, or pass retain_graph=True to it.")
+        raise graph_freed(op, "next_functions")
     wanted = getattr(op, "wanted", None) or (True,) * len(parents)
     return tuple((_node_of(p, w), 0) for p, w in zip(parents, wanted))
+
+
+def graph_freed(op: Any, attribute: str) -> GraphFreedError:
+    """The error for reading ``op.<attribute>`` (its links, what it saved) after a
+    backward released the op's inputs, as PyTorch frees a node's saved tensors."""
+    return GraphFreedError(
+        f"{op.name()}.{attribute}: a backward() without retain_graph=True released this "
+        f"op's inputs and saved tensors (and with them the activations), so "
+        f"{attribute} is gone (PyTorch frees them too). Read it before the backward, or "
+        f"pass retain_graph=True to it.")
 
 
 def _node_of(t: Any, wanted: bool) -> Any:
@@ -138,7 +145,9 @@ def saved_attribute(op: Any, name: str) -> Any:
     input, the tensor itself (the graph keeps the inputs, as PyTorch saves an input);
     other ``_saved_*`` and ``_raw_saved_*`` names are errors saying what to read."""
     if name in _SAVED_INPUTS:
-        parents = next_functions_of(op) and op.parents  # GraphFreedError once released
+        parents = getattr(op, "parents", ())
+        if parents is None:
+            raise graph_freed(op, name)
         if _SAVED_INPUTS[name] < len(parents):
             return parents[_SAVED_INPUTS[name]]
     if name.startswith("_raw_saved_"):

@@ -14,7 +14,8 @@ import numpy as np
 from ._vjp_checks import as_used
 from .function import apply
 from .clock import memory_owner
-from .views import ViewChain, base_outside_graph, held_elsewhere, reshaped_since_viewed
+from .views import (ViewChain, base_outside_graph, function_sharing, held_elsewhere,
+                    reshaped_since_viewed)
 from .view_frames import as_when_viewed, in_frame, is_frame
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
@@ -117,9 +118,13 @@ def _whole_view_bases(t: AnyTensor) -> list | None:
     the last possibly a part of its own base (DCCRN's ``torch.squeeze(outputs[..., a:-a],
     1).clamp_(-1, 1)``): [] when t is no view; None when t views another tensor some
     other way (t itself ``base[i]``: see ``_sliced_base``), views one that was rebased
-    since, or a leaf that requires grad (PyTorch refuses writing into those too)."""
+    since, or a leaf that requires grad (PyTorch refuses writing into those too); None
+    also when a custom Function's output shares the memory (``views.function_sharing``:
+    it could not follow the write, and PyTorch refuses it)."""
     bases, node = [], t
     while _is_view_of_another(node):
+        if function_sharing(node) is not None:
+            return None
         viewed = _view_op_and_base(node)
         if viewed is None or type(viewed[0]) not in _WHOLE_VIEWS:
             return bases if bases and _sliced_base(node) is not None else None
@@ -130,6 +135,8 @@ def _whole_view_bases(t: AnyTensor) -> list | None:
             return None
         bases.append((base, op))
         node = base
+    if function_sharing(node) is not None:
+        return None
     if node._op is None and not node._requires_grad and (
             held_elsewhere(node) or reshaped_since_viewed(node)):
         return None  # a constant whose memory a NumPy array holds: that would keep the old

@@ -12,6 +12,11 @@ view.
 A leaf that requires grad lists none: it never takes a new array (a write while recording
 is refused; under ``no_grad()`` it goes into its memory, which its views share), and its
 list would grow for as long as the leaf lives (``x @ W.T`` each step).
+
+A custom Function's output that shares an input's memory (its ``forward`` returned the
+input as it is, or a view of it) is no view the engine can make again: the two are
+remembered together (``share_in_function``), so that a write into either while recording
+is refused (``function_sharing``), as PyTorch refuses it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from .clock import memory_owner
 from .function import Function, apply
 
 __all__ = ["take_view", "detached_view", "detached_source", "base_outside_graph",
-           "ViewList", "ViewRef", "ViewChain", "held_elsewhere", "reshaped_since_viewed"]
+           "ViewList", "ViewRef", "ViewChain", "held_elsewhere", "reshaped_since_viewed",
+           "listed_views", "share_in_function", "function_sharing"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -213,15 +219,52 @@ def held_elsewhere(t: AnyTensor) -> bool:
     owner = data if data.base is None else data.base
     if not isinstance(owner, np.ndarray):
         return True  # memory from a buffer (bytes, an mmap) someone else made
-    holders, seen = [t], {id(t)}
-    for holder in holders:  # t, its views, their views... (the list grows as it goes)
-        for ref in holder._views or ():
-            view = ref()
-            if view is not None and id(view) not in seen:
-                seen.add(id(view))
-                holders.append(view)
+    holders = listed_views(t)
     arrays = {id(h._data): h._data for h in holders if isinstance(h._data, np.ndarray)}
     expected = (sum(h._data is owner for h in holders)  # t, its detach()es
                 + sum(a is not owner and a.base is owner for a in arrays.values()))  # views
     held_here = 1 + (data is owner) + any(a is owner for a in arrays.values())  # here
     return sys.getrefcount(owner) - 1 - held_here > expected
+
+
+def listed_views(t: AnyTensor) -> list:
+    """t, the views listed on it, the views listed on them..., each once."""
+    holders, seen = [t], {id(t)}
+    for holder in holders:  # (the list grows as it goes)
+        for ref in holder._views or ():
+            view = ref()
+            if view is not None and id(view) not in seen:
+                seen.add(id(view))
+                holders.append(view)
+    return holders
+
+
+_SHARED_IN_FUNCTION: dict[int, tuple] = {}  # id(t) -> (weak ref to t, [(weak ref, label)])
+
+
+def share_in_function(output: AnyTensor, given: AnyTensor, label: str) -> None:
+    """Remember that a custom Function's ``output`` shares the memory of its input
+    ``given`` (``label`` names the output: "output 0 of the custom Function Ident"), on
+    both, with weak references (see above)."""
+    for t, other in ((output, given), (given, output)):
+        partners = _remembered(_SHARED_IN_FUNCTION, t)
+        if partners is None:
+            partners = []
+            _remember(_SHARED_IN_FUNCTION, t, partners)
+        partners[:] = [p for p in partners if p[0]() is not None]  # (one input, many calls)
+        partners.append((weakref.ref(other), label))
+
+
+def function_sharing(t: AnyTensor) -> str | None:
+    """The label of a custom Function's output that shares memory with t, or with a view
+    listed on t, through that Function (t or the view being the output or the input it
+    shares), while both live and still share it; None otherwise (at once when no such
+    output lives)."""
+    if not _SHARED_IN_FUNCTION:
+        return None
+    for holder in listed_views(t):
+        for ref, label in _remembered(_SHARED_IN_FUNCTION, holder) or ():
+            other = ref()
+            if other is not None and np.may_share_memory(other._data, holder._data):
+                return label
+    return None

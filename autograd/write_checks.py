@@ -1,6 +1,8 @@
 """Whether a write while recording can go where PyTorch's goes (``can_take_write``), the
 alias of a constant that takes it (``detached_constant``) and the error when it cannot
-(``cannot_take_write``); the write itself is ``rebase``'s."""
+(``cannot_take_write``; for a custom Function's output that shares an input's memory,
+and that input, PyTorch's refusal of a view created inside a custom Function); the write
+itself is ``rebase``'s."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from .clock import memory_owner
 from .errors import InplaceError
 from .rebase import (_is_view_of_another, _sliced_base, _view_op_and_base,
                      _whole_view_bases)
-from .views import detached_source, held_elsewhere, reshaped_since_viewed
+from .views import detached_source, function_sharing, held_elsewhere, reshaped_since_viewed
 
 __all__ = ["detached_constant", "can_take_write", "cannot_take_write"]
 
@@ -48,6 +50,16 @@ def cannot_take_write(what: str, t: AnyTensor, instead: str) -> InplaceError:
     a constant whose views were taken before it changed shape in place (outside the graph,
     which records nothing), or into a view of one: those views could not show the write
     (PyTorch's share the memory, and do)."""
+    shared = _shared_in_function(t)
+    if shared is not None:
+        return InplaceError(
+            f"{what} while recording into x (shape {t.shape}), whose memory {shared} "
+            f"also holds (its forward returned an input as it is, or a view of it): x and "
+            f"that output would silently stop sharing it here, and PyTorch refuses this too "
+            f"for an output in the graph (a view created inside a custom Function, modified "
+            f"inplace). Return a copy from forward "
+            f"(return x.clone()), clone the output before changing it (y = y.clone()), or "
+            f"make the change under no_grad(), where it goes into the shared memory.")
     root = t
     while _is_view_of_another(root) and (viewed := _view_op_and_base(root)) is not None:
         root = viewed[1]
@@ -76,3 +88,14 @@ def cannot_take_write(what: str, t: AnyTensor, instead: str) -> InplaceError:
         f"base and records it there, but here only x would change and the base would "
         f"silently keep its old values. Write {instead}, or make x a tensor of its own "
         f"first (x = x.clone()).")
+
+
+def _shared_in_function(t: AnyTensor) -> str | None:
+    """``views.function_sharing`` for t or a tensor t views (its base, their base...)."""
+    node = t
+    while (label := function_sharing(node)) is None and _is_view_of_another(node):
+        viewed = _view_op_and_base(node)
+        if viewed is None:
+            return None
+        node = viewed[1]
+    return label
