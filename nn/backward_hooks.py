@@ -119,8 +119,9 @@ class BackwardCall:
 
     def _outputs_done(self, grad_output: tuple) -> tuple:
         """grad_output is complete: each pre-hook may replace it. With no input to wait
-        for, the full hooks run now, with grad_input all None (as PyTorch)."""
-        shown = _as_tensors(grad_output)
+        for, the full hooks run now, with grad_input all None (as PyTorch). A gradient a
+        pre-hook replaced by None is handed on as zeros (PyTorch's engine does so)."""
+        received = shown = _as_tensors(grad_output)
         for hook in self.pre_hooks:
             result = hook(self.module, shown)
             if result is not None:  # a bare Tensor is refused, as PyTorch does
@@ -135,7 +136,7 @@ class BackwardCall:
                         f"gradients, but none of its inputs requires grad: there is "
                         f"nothing to replace. Return None.")
             self.grad_output = None
-        return _engine_form(shown)
+        return _engine_form(_zeros_where_dropped(shown, received))
 
     def _inputs_done(self, grad_input: tuple) -> tuple:
         """grad_input is complete: each full hook may replace it."""
@@ -168,6 +169,13 @@ def _wrap(values: tuple, done: Callable[[tuple], tuple]) -> tuple:
 def _as_tensors(grads: tuple) -> tuple:
     """The engine's gradients (arrays, or Tensors under create_graph) as hooks see them."""
     return tuple(g if g is None or is_tensor(g) else Tensor(g) for g in grads)
+
+
+def _zeros_where_dropped(grads: tuple, received: tuple) -> tuple:
+    """``grads`` with zeros (of the received gradient's shape and dtype) where a hook
+    replaced a ``received`` gradient by None."""
+    return tuple(Tensor(np.zeros(old.shape, old.dtype)) if new is None and old is not None
+                 else new for new, old in zip(grads, received))
 
 
 def _engine_form(grads: tuple) -> tuple:

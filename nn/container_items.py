@@ -5,18 +5,19 @@ for, and the read side of the dict containers (``DictItems``).
 """
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from autograd.errors import TensorIndexError
 
-from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError
+from .errors import ArgumentTypeError, ConfigError, MemberNameError, MemberNotFoundError
 from .global_hooks import run_registration_hooks
 from .module import Module
 
 __all__ = ["DictItems", "check_module", "check_name", "item_index", "insert_position",
-           "update_pairs"]
+           "item_position", "out_of_range", "update_pairs", "grouped_repr"]
 
 
 def check_module(value: Any, container: Module, where: Any) -> Module:
@@ -32,10 +33,11 @@ def check_module(value: Any, container: Module, where: Any) -> Module:
 
 
 def check_name(name: Any, owner: str) -> str:
-    """``name`` if it can name an item (a non-empty str without '.'), else ConfigError."""
+    """``name`` if it can name an item (a non-empty str without '.'), else
+    ``MemberNameError`` (a ConfigError, and a KeyError as PyTorch's)."""
     if not isinstance(name, str) or not name or "." in name:
-        raise ConfigError(f"{owner}: module names must be non-empty str without '.'; "
-                          f"got {name!r}")
+        raise MemberNameError(f"{owner}: module names must be non-empty str without '.'; "
+                              f"got {name!r}")
     return name
 
 
@@ -61,6 +63,38 @@ def insert_position(index: Any, length: int, owner: str) -> int:
         raise TensorIndexError(f"{owner}.insert: index {index} is out of range for "
                                f"{length} items (give -{length}..{length})")
     return index + length if index < 0 else index
+
+
+def out_of_range(owner: str, index: Any, length: int) -> TensorIndexError:
+    """The error for ``owner[index]`` (get, set, del, pop) outside a list container of
+    ``length`` items: a ``TensorIndexError`` (an IndexError, as PyTorch's) naming them."""
+    valid = f"give an index in -{length}..{length - 1}" if length else "it is empty"
+    return TensorIndexError(f"{owner}: index {index} is out of range for {length} "
+                            f"item{'' if length == 1 else 's'} ({valid})")
+
+
+def item_position(index: Any, length: int, owner: str) -> Any:
+    """``index`` of an item of a list container of ``length`` items as a position in
+    0..length-1 (negative ones count from the end); outside ``out_of_range``'s error. An
+    index that is not an int is returned as given (the list then refuses it)."""
+    if not hasattr(index, "__index__"):
+        return index
+    position = index.__index__()
+    if not -length <= position < length:
+        raise out_of_range(owner, position, length)
+    return position + length if position < 0 else position
+
+
+def grouped_repr(name: str, items: list[Module]) -> str:
+    """PyTorch's ``ModuleList`` repr: ``name(...)`` with one line per run of items whose
+    reprs are equal, ``(0-1): 2 x ReLU()``, each indented by 2."""
+    lines, start = [], 0
+    for text, run in itertools.groupby(repr(m) for m in items):
+        count = len(list(run))
+        label = f"({start}): " if count == 1 else f"({start}-{start + count - 1}): {count} x "
+        lines.append(label + text.replace("\n", "\n  "))
+        start += count
+    return f"{name}(\n  " + "\n  ".join(lines) + "\n)" if lines else f"{name}()"
 
 
 def update_pairs(owner: str, given: Any, sort_dicts: bool = False) -> list[tuple[Any, Any]]:

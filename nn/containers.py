@@ -7,14 +7,13 @@ and ``Sequential`` a ``forward``.)
 """
 from __future__ import annotations
 
-import itertools
 import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
 
 from .container_items import (DictItems, check_module as _check_module,
                               check_name as _check_name, insert_position, item_index,
-                              update_pairs)
+                              grouped_repr, item_position, update_pairs)
 from .member_storage import MemberDict, MemberList
 from .global_hooks import ANY_GLOBAL_HOOK
 from .module import Module
@@ -115,7 +114,10 @@ class Sequential(Module):
 
     def add_module(self, name: str, module: "Module | None") -> None:
         """Add ``module`` at the end under ``name``, or replace the layer of that name; it
-        takes part in ``forward`` (as does ``seq.name = module``), as in PyTorch."""
+        takes part in ``forward`` (as does ``seq.name = module``), as in PyTorch. None is
+        refused, as ``seq[i] = None`` is (PyTorch keeps a None layer)."""
+        if module is None:
+            _check_module(module, self, name)  # raises
         if isinstance(name, str) and name in self.__dict__.get("_names", ()):
             setattr(self, name, module)
         else:
@@ -180,11 +182,12 @@ class Sequential(Module):
             return self._layers[self._names.index(index)]
         if isinstance(index, slice):
             return Sequential(dict(zip(self._names[index], self._layers[index])))
-        return self._layers[index]
+        return self._layers[item_position(index, len(self._layers), "Sequential")]
 
     def __setitem__(self, index: int | str, module: Module) -> None:
         """Replace the layer at ``index`` (or named ``index``), keeping its name."""
-        self._layers[self._position(index)] = _check_module(module, self, index)
+        position = self._position(index)
+        self._layers[position] = _check_module(module, self, index)
 
     def __delitem__(self, index: int | slice) -> None:
         """Remove layers; the remaining ones are renamed by position ("0", "1", ...), as
@@ -193,13 +196,12 @@ class Sequential(Module):
         self._names = [str(i) for i in range(len(self._layers))]
 
     def _position(self, index: int | str) -> int:
-        """The position of the layer at ``index`` or named ``index``; else IndexError
-        (NameNotFoundError for an unknown name)."""
+        """The position of the layer at ``index`` or named ``index``; else
+        TensorIndexError (NameNotFoundError for an unknown name)."""
         if isinstance(index, str):
             self[index]  # NameNotFoundError, listing the names
             return self._names.index(index)
-        self._layers[index]  # IndexError as for s[index]
-        return index % len(self._layers)
+        return item_position(index, len(self._layers), "Sequential")
 
     def __getattr__(self, name: str) -> Any:  # only called when normal look-up fails
         names = self.__dict__.get("_names", ())
@@ -275,6 +277,15 @@ class ModuleList(Module):
         """Append ``other``'s modules (``ml += [...]``, as ``extend``)."""
         return self.extend(other)
 
+    def add_module(self, name: str, module: Module | None) -> None:
+        """``ml.<name> = module`` (an item's name, "0"..., replaces that item), as Module's;
+        None is refused, as ``ml[i] = None`` is (PyTorch keeps a None item)."""
+        if module is None:
+            _check_module(module, self, name)  # raises
+        super().add_module(name, module)
+
+    register_module = add_module
+
     def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before position ``index`` (in -len..len; else IndexError)."""
         module = _check_module(module, self, index)
@@ -296,25 +307,20 @@ class ModuleList(Module):
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return ModuleList(self._items[index])
-        return self._items[index]
+        return self._items[item_position(index, len(self._items), "ModuleList")]
 
     def __setitem__(self, index: int, module: Module) -> None:
-        self._items[index] = _check_module(module, self, index)
+        position = item_position(index, len(self._items), "ModuleList")
+        self._items[position] = _check_module(module, self, index)
 
     def __delitem__(self, index: int | slice) -> None:
+        if not isinstance(index, slice):
+            index = item_position(index, len(self._items), "ModuleList")
         del self._items[index]
 
     def __repr__(self) -> str:
         """PyTorch's: a run of items with equal reprs on one line, ``(0-1): 2 x ReLU()``."""
-        lines, start = [], 0
-        for text, run in itertools.groupby(repr(m) for m in self._items):
-            count = len(list(run))
-            label = f"({start}): " if count == 1 else \
-                f"({start}-{start + count - 1}): {count} x "
-            lines.append(label + text.replace("\n", "\n  "))
-            start += count
-        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)" if lines else \
-            f"{type(self).__name__}()"
+        return grouped_repr(self._get_name(), self._items)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList is a container without forward(); iterate "

@@ -11,10 +11,10 @@ library cannot honour as written, e.g. assigning a Parameter before
 
 from __future__ import annotations
 
-from autograd.errors import AutogradError, MissingDependencyError
+from autograd.errors import AutogradError, MissingDependencyError, UsageError
 
 __all__ = ["ConfigError", "ArgumentTypeError", "NameNotFoundError", "MemberNotFoundError",
-           "MemberNameError", "StateDictError",
+           "MemberNameError", "NameTakenError", "StateDictError",
            "NonFiniteGradientError", "CheckpointError", "ResumeError", "IDXFormatError",
            "DownloadError", "MissingDependencyError"]
 
@@ -29,20 +29,28 @@ class ArgumentTypeError(AutogradError, TypeError):
     a callback that is not a ``Callback``."""
 
 
-class NameNotFoundError(AutogradError, KeyError):
+class _PlainKeyError(AutogradError, KeyError):
+    """A KeyError whose ``str()`` is its message as written (KeyError's own shows the
+    message in quotes, escaped)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+class NameNotFoundError(_PlainKeyError):
     """A name that is not there: a ``Sequential`` layer, a ``History`` entry, a metric a
     callback monitors. The message lists the names that are."""
 
-    def __str__(self) -> str:  # KeyError's own shows the message in quotes, escaped
-        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
-
-class MemberNameError(ConfigError, KeyError):
+class MemberNameError(ConfigError, _PlainKeyError):
     """A name a parameter, buffer or module cannot take (empty, or with a '.'): a
     ``KeyError`` too, which PyTorch raises there."""
 
-    def __str__(self) -> str:  # KeyError's own shows the message in quotes, escaped
-        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+class NameTakenError(UsageError, _PlainKeyError):
+    """A name a module already uses (an attribute, a method, a member of another kind)
+    given to a new parameter, buffer or sub-module: a ``UsageError``, and a ``KeyError``
+    too, which PyTorch raises there."""
 
 
 class MemberNotFoundError(NameNotFoundError, AttributeError):

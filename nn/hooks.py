@@ -186,6 +186,7 @@ class HookMethods:
     """The hook registration methods of ``Module``."""
 
     _hook_registry: ForwardHooks | None = None  # set on the instance at the first hook
+    _is_full_backward_hook: bool | None = None  # PyTorch's: which backward hooks it took
 
     @property
     def _forward_pre_hooks(self) -> HookDictView:
@@ -228,9 +229,13 @@ class HookMethods:
         module, once the gradients with respect to its positional Tensor inputs are known
         (None for an input that does not require grad or gets no gradient; where no
         input requires grad, with grad_output and grad_input all None); a tuple it
-        returns replaces grad_input. Returns a handle with ``.remove()``."""
-        return self._add_hook("register_full_backward_hook", "backward", hook, prepend,
-                              False)
+        returns replaces grad_input. Returns a handle with ``.remove()``. A module that
+        took a ``register_backward_hook`` hook refuses it, as PyTorch's."""
+        self._check_backward_kind(full=True)
+        handle = self._add_hook("register_full_backward_hook", "backward", hook, prepend,
+                                False)
+        object.__setattr__(self, "_is_full_backward_hook", True)
+        return handle
 
     def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """PyTorch's older module backward hook, ``hook(module, grad_input, grad_output)``:
@@ -246,7 +251,21 @@ class HookMethods:
                 "among them), which is not supported here. Use "
                 "register_full_backward_hook(hook) for the gradients with respect to the "
                 "module's inputs, and p.register_hook(hook) for a parameter's")
-        return self.register_full_backward_hook(hook)
+        self._check_backward_kind(full=False)
+        handle = self._add_hook("register_backward_hook", "backward", hook, False, False)
+        object.__setattr__(self, "_is_full_backward_hook", False)
+        return handle
+
+    def _check_backward_kind(self, full: bool) -> None:
+        """PyTorch's rule: a module takes hooks of ``register_backward_hook`` or of
+        ``register_full_backward_hook``, not both, even once the first are removed."""
+        if self._is_full_backward_hook is (not full):
+            legacy, full_hook = "register_backward_hook", "register_full_backward_hook"
+            had, wanted = (legacy, full_hook) if full else (full_hook, legacy)
+            raise UsageError(
+                f"{wanted} on {type(self).__name__}: it already took a hook of {had}, and "
+                f"one module cannot take both kinds (PyTorch raises RuntimeError too, even "
+                f"after the first hook is removed). Use register_full_backward_hook alone")
 
     def _add_hook(self, caller: str, kind: str, hook: Any, prepend: Any,
                   with_kwargs: Any, always_call: Any = False) -> RemovableHandle:

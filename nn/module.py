@@ -26,7 +26,7 @@ import numpy as np
 
 from autograd import Tensor, func
 from autograd.errors import UsageError
-from ._checks import flag
+from ._checks import flag, is_cpu
 from .errors import ArgumentTypeError, StateDictError
 from .global_hooks import ANY_GLOBAL_HOOK, hooks_for, run_registration_hooks
 from .hooks import HookMethods
@@ -40,7 +40,8 @@ from .module_registration import RegistrationMethods, as_buffer
 from .parameter import Buffer, Parameter, forget_grad
 from .state_dict import (ExtraStateMethods, LoadResult, extra_state_entries,
                          extra_state_setters, load_state)
-from .state_dict_hooks import StateDictHookMethods, run_load_post_hooks, save_entries
+from .state_dict_hooks import (StateDictHookMethods, has_state_dict_hooks,
+                               run_load_post_hooks, save_by_module)
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
 
@@ -160,6 +161,24 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
             p.requires_grad_(requires_grad)
         return self
 
+    def to_empty(self, *, device: Any = None, recurse: bool = True) -> "Module":
+        """PyTorch's: every parameter and buffer (``recurse=False``: this module's own)
+        gets a new uninitialised array of its shape and dtype (``np.empty_like``; any
+        values), and so does a parameter's gradient, as in PyTorch; the Parameter
+        objects stay. Initialise them afterwards (``reset_parameters()``, ``nn.init``).
+        ``device`` may only name the CPU, as in ``to``; returns self."""
+        if not is_cpu(device):
+            raise UsageError(f"to_empty(device={device!r}): this library computes with "
+                             f"NumPy on the CPU; there is no other device. Give "
+                             f"device='cpu' or leave it out")
+        recurse = flag("to_empty", "recurse", recurse)
+        tensors = {id(t): t for t in (*self.parameters(recurse), *self.buffers(recurse))}
+        for t in tensors.values():
+            t.data = np.empty_like(t.data)
+            if t.is_leaf and t.grad is not None:
+                t.grad = np.empty_like(t.grad.data)
+        return self
+
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn(m)`` on every sub-module, then on self (e.g. custom initialisation)."""
         if not callable(fn):
@@ -200,7 +219,10 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
         in a new dict or in ``destination``, which is returned. ``keep_vars=True`` gives
         the Parameter and buffer objects themselves instead of copies (PyTorch's
         arguments). A module whose class overrides ``get_extra_state`` adds its value, as
-        is, under ``<its name>._extra_state`` (PyTorch's extra state)."""
+        is, under ``<its name>._extra_state`` (PyTorch's extra state). Where a module
+        overrides ``_save_to_state_dict`` or has state-dict hooks, every module's
+        ``_save_to_state_dict`` is called in turn, as PyTorch does; the result is then the
+        dict a root's ``_register_state_dict_hook`` hook returned, if one did."""
         if destination is None:
             destination = {}
         elif not isinstance(destination, MutableMapping):
@@ -210,9 +232,27 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
             raise ArgumentTypeError(f"state_dict: prefix must be a str (put before every "
                                     f"key, e.g. 'model.'); got {type(prefix).__name__}")
         keep_vars = flag("state_dict", "keep_vars", keep_vars)
-        entries = self._state_entries(keep_vars)
-        save_entries(self, entries, destination, prefix, keep_vars)  # and the state-dict hooks
+        modules = list(self.named_modules(remove_duplicate=False))  # as PyTorch walks them
+        if has_state_dict_hooks(modules, "save_pre", "save_post") or any(
+                type(m)._save_to_state_dict is not Module._save_to_state_dict
+                for _, m in modules):  # PyTorch's walk, module by module
+            return save_by_module(modules, destination, prefix, keep_vars)
+        destination.update((prefix + n, v) for n, v in self._state_entries(keep_vars))
         return destination
+
+    def _save_to_state_dict(self, destination: MutableMapping[str, Any], prefix: str,
+                            keep_vars: bool) -> None:
+        """PyTorch's per-module step of ``state_dict``: put this module's own parameters
+        and persistent buffers (read-only copies unless ``keep_vars``), then its
+        ``get_extra_state()`` if its class overrides that, into ``destination`` under
+        ``prefix`` (``"encoder.0."``); not its sub-modules'. An override (quantization
+        observers, packed weights) calls ``super()._save_to_state_dict(...)`` and adds or
+        changes entries under ``prefix``; ``state_dict`` then calls it on every module."""
+        for name, kind, t, (holder, key) in self._walk(unique=False, recurse=False):
+            if kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key]):
+                destination[prefix + name] = t if keep_vars else _read_only_copy(t)
+        destination.update((prefix + key, value) for key, value in
+                           extra_state_entries("", self))
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
                         assign: bool = False) -> LoadResult:
@@ -258,15 +298,21 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
         """The arguments shown inside ``ClassName(...)``; layers override it."""
         return ""
 
+    def _get_name(self) -> str:
+        """The name ``__repr__`` shows: the class's (PyTorch's; an override renames it)."""
+        return type(self).__name__
+
     def __repr__(self) -> str:
+        """PyTorch's layout: ``Name(extra)`` for a one-line ``extra_repr`` and no
+        children; else one line per ``extra_repr`` line, then per child, indented by 2."""
         extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
         children = list(self._children(unique=False))  # a shared layer shows at each place
-        if not children:
-            return f"{type(self).__name__}({extra})"
-        lines = [extra] if extra else []
+        if len(lines) <= 1 and not children:
+            return f"{self._get_name()}({extra})"
         for name, child in children:
             lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
-        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+        return f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)"
 
 
 def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,

@@ -19,7 +19,7 @@ from autograd import Tensor
 from autograd.errors import UsageError
 
 from ._checks import flag
-from .errors import ArgumentTypeError, MemberNameError, MemberNotFoundError
+from .errors import ArgumentTypeError, MemberNameError, MemberNotFoundError, NameTakenError
 from .module_discovery import (_MODULE, _PARAM, _SLOTS, DiscoveryMethods, _may_hold,
                                _names_a_method, slot_kind)
 from .parameter import Parameter
@@ -129,10 +129,11 @@ class RegistrationMethods:
         item too) of this module."""
         return hasattr(self, name) or any(k == name for k, _ in self._members())
 
-    def _taken(self, caller: str, name: str) -> UsageError:
-        return UsageError(f"{caller}: {type(self).__name__} already has an attribute "
-                          f"'{name}'; choose another name (PyTorch: KeyError 'attribute "
-                          f"already exists')")
+    def _taken(self, caller: str, name: str) -> NameTakenError:
+        """The error for ``name`` already in use (a UsageError, and a KeyError as PyTorch's)."""
+        return NameTakenError(f"{caller}: {type(self).__name__} already has an attribute "
+                              f"'{name}'; choose another name (PyTorch: KeyError 'attribute "
+                              f"already exists')")
 
     def _check_assignment(self, own: dict[str, Any], name: str, value: Any) -> None:
         """PyTorch's checks of ``self.<name> = value`` for a name that is not a buffer's:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from .container_items import DictItems, check_name, item_index, update_pairs
+from .container_items import DictItems, check_name, item_index, item_position, update_pairs
 from .global_hooks import run_registration_hooks
 from .errors import ArgumentTypeError, NameNotFoundError
 from .member_storage import MemberDict, MemberList
@@ -120,10 +120,11 @@ class ParameterList(Module):
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return ParameterList(self._items[index])
-        return self._items[index]
+        return self._items[item_position(index, len(self._items), "ParameterList")]
 
     def __setitem__(self, index: int, value: Any) -> None:
-        self._items[index] = _as_parameter(value, self, index)
+        position = item_position(index, len(self._items), "ParameterList")
+        self._items[position] = _as_parameter(value, self, index)
 
     def __repr__(self) -> str:
         return _repr("ParameterList", enumerate(self._items))

@@ -17,21 +17,28 @@
   checkpoint's extras lets a strict load pass), so the values are loaded before a
   ``StateDictError`` about the keys they left; without them a load is all or nothing.
 
+PyTorch's private registrars are here too: ``_register_state_dict_hook(hook)``, a
+post-hook that may also return a dict (at the root of the ``state_dict()`` call it
+replaces the result; elsewhere only the module's later hooks see it, as in PyTorch), and
+``_register_load_state_dict_pre_hook(hook, with_module=False)``, whose hook takes the
+module first only ``with_module``.
+
 Each returns a handle with ``.remove()``. A module without such hooks pays one attribute
 test: they live in a dict created at the first registration. ``local_metadata`` is an
 empty dict (this library keeps no versions per module)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from autograd.errors import UsageError
 from autograd.hooks import RemovableHandle
 
+from ._checks import flag
 from .errors import StateDictError
 
-__all__ = ["StateDictHooks", "StateDictHookMethods", "save_entries", "run_load_pre_hooks",
+__all__ = ["StateDictHooks", "StateDictHookMethods", "save_by_module", "run_load_pre_hooks",
            "run_load_post_hooks", "has_state_dict_hooks"]
 
 
@@ -51,14 +58,17 @@ class StateDictHookMethods:
 
     _state_dict_hook_registry: StateDictHooks | None = None
 
-    def _add_state_dict_hook(self, kind: str, hook: Callable) -> RemovableHandle:
+    def _add_state_dict_hook(self, kind: str, hook: Callable,
+                             wrap: Callable[[Callable], Callable] | None = None
+                             ) -> RemovableHandle:
+        """Keep ``hook`` (as ``wrap(hook)`` if given) among the hooks of ``kind``."""
         if not callable(hook):
             raise UsageError(f"a state-dict hook must be a function; got {hook!r:.40}")
         if self._state_dict_hook_registry is None:
             object.__setattr__(self, "_state_dict_hook_registry", StateDictHooks())
         hooks = getattr(self._state_dict_hook_registry, kind)
         handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
+        hooks[handle.id] = hook if wrap is None else wrap(hook)
         return handle
 
     def register_state_dict_pre_hook(self, hook: Callable[..., None]) -> RemovableHandle:
@@ -81,6 +91,46 @@ class StateDictHookMethods:
         """Call ``hook(module, incompatible_keys)`` after every load into this module."""
         return self._add_state_dict_hook("load_post", hook)
 
+    def _register_state_dict_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's private form of ``register_state_dict_post_hook``: ``hook(module,
+        state_dict, prefix, local_metadata)`` may also return a dict, which replaces
+        ``state_dict`` for this module's later hooks and, at the module ``state_dict()``
+        is called on, as its result (PyTorch ignores it elsewhere)."""
+        return self._add_state_dict_hook("save_post", hook, _MayReturnStateDict)
+
+    def _register_load_state_dict_pre_hook(self, hook: Callable[..., None],
+                                           with_module: bool = False) -> RemovableHandle:
+        """PyTorch's private form of ``register_load_state_dict_pre_hook``: ``hook(
+        state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)``, with the module first only if ``with_module``."""
+        with_module = flag("_register_load_state_dict_pre_hook", "with_module", with_module)
+        return self._add_state_dict_hook("load_pre", hook,
+                                         None if with_module else _WithoutModule)
+
+
+class _MayReturnStateDict:
+    """A state-dict post-hook of ``_register_state_dict_hook``: it may return a dict."""
+
+    __slots__ = ("hook",)
+
+    def __init__(self, hook: Callable[..., Any]) -> None:
+        self.hook = hook
+
+    def __call__(self, *args: Any) -> Any:
+        return self.hook(*args)
+
+
+class _WithoutModule:
+    """A load pre-hook registered with ``with_module=False``: called without the module."""
+
+    __slots__ = ("hook",)
+
+    def __init__(self, hook: Callable[..., None]) -> None:
+        self.hook = hook
+
+    def __call__(self, module: Any, *args: Any) -> Any:
+        return self.hook(*args)
+
 
 def _hooks(module: Any, kind: str) -> list[Callable]:
     registry = getattr(module, "_state_dict_hook_registry", None)
@@ -92,37 +142,46 @@ def has_state_dict_hooks(modules: list[tuple[str, Any]], *kinds: str) -> bool:
     return any(_hooks(m, kind) for _, m in modules for kind in kinds)
 
 
-def save_entries(root: Any, entries: Iterator[tuple[str, Any]], destination: dict[str, Any],
-                 prefix: str, keep_vars: bool) -> None:
-    """Put ``entries`` (dotted name, value) of ``root`` into ``destination`` under
-    ``prefix``; where a module has state-dict hooks, module by module in PyTorch's order:
-    a module's pre-hooks, its own entries, its sub-modules', then its post-hooks."""
-    modules = list(root.named_modules(remove_duplicate=False))  # pre-order, shared ones twice
-    if not has_state_dict_hooks(modules, "save_pre", "save_post"):
-        destination.update((prefix + name, value) for name, value in entries)
-        return
-    own: dict[str, list[tuple[str, Any]]] = {}
-    for name, value in entries:
-        own.setdefault(name.rpartition(".")[0], []).append((name, value))
+def save_by_module(modules: list[tuple[str, Any]], destination: MutableMapping[str, Any],
+                   prefix: str, keep_vars: bool) -> MutableMapping[str, Any]:
+    """PyTorch's ``state_dict`` walk over ``(path, module)`` in pre-order (a shared module
+    under each of its names): a module's pre-hooks, its ``_save_to_state_dict(destination,
+    its prefix, keep_vars)`` (an override runs), its sub-modules', then its post-hooks.
+    Returns ``destination``, or the dict a post-hook of the first module (the root)
+    registered with ``_register_state_dict_hook`` returned."""
     open_modules: list[tuple[str, Any]] = []
+    result = destination
     for path, module in modules:
         at = prefix + (path + "." if path else "")
         while open_modules and not at.startswith(open_modules[-1][0]):
             _run_save_post(*open_modules.pop(), destination)
         for hook in _hooks(module, "save_pre"):
             hook(module, at, keep_vars)
-        for name, value in own.pop(path, []):
-            destination[prefix + name] = value
+        module._save_to_state_dict(destination, at, keep_vars)
         open_modules.append((at, module))
-    while open_modules:
-        _run_save_post(*open_modules.pop(), destination)
+    while open_modules:  # the root's hooks run last: what they return is the result
+        result = _run_save_post(*open_modules.pop(), destination)
+    return result
 
 
-def _run_save_post(at: str, module: Any, destination: dict[str, Any]) -> None:
+def _run_save_post(at: str, module: Any, destination: MutableMapping[str, Any]
+                   ) -> MutableMapping[str, Any]:
+    """Run ``module``'s post-hooks; the state dict that is left (one that a hook of
+    ``_register_state_dict_hook`` returned, else ``destination``)."""
     for hook in _hooks(module, "save_post"):
-        if hook(module, destination, at, {}) is not None:
-            raise UsageError(f"a state_dict post-hook of {type(module).__name__} must return "
-                             f"None: it edits the state dict in place")
+        result = hook(module, destination, at, {})
+        if result is None:
+            continue
+        if not isinstance(hook, _MayReturnStateDict):
+            raise UsageError(f"a state_dict post-hook of {type(module).__name__} must "
+                             f"return None: it edits the state dict in place")
+        if not isinstance(result, Mapping):
+            raise UsageError(f"a state_dict hook of {type(module).__name__} "
+                             f"(_register_state_dict_hook) returned a "
+                             f"{type(result).__name__}: return None, or the state dict "
+                             f"(a dict) to use instead")
+        destination = result
+    return destination
 
 
 def run_load_pre_hooks(module: Any, state_dict: dict[str, Any], prefix: str,
