@@ -142,7 +142,7 @@ class CtxOp(CtxNode, function.Function):
     and ``vjp`` call the class's static ``forward(ctx, ...)`` and ``backward(ctx, g)``. As
     ``y.grad_fn`` it shows the ctx, as PyTorch's node (``CtxNode``: ``saved_tensors``,
     ``grad_fn.k`` for ``ctx.k = 7``)."""
-    __slots__ = ("fn", "ctx", "args", "layout", "several", "__dict__")  # (CtxNode.show_ctx)
+    __slots__ = ("fn", "ctx", "args", "layout", "several", "_parents", "__dict__")  # CtxNode
     # vjp reads no array the engine hands it: ctx.saved_tensors checks what
     # save_for_backward kept, as PyTorch checks only that (an unsaved input may change)
     save_inputs = False

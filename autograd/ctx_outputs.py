@@ -87,6 +87,27 @@ class CtxNode:
             raise graph_freed(self, "saved_tensors")
         return node.ctx.saved_tensors
 
+    @property
+    def parents(self) -> tuple | None:
+        """The node's inputs (``Function.parents``); None once a backward released them,
+        and then the Function's node lets go of what forward kept (``_release``)."""
+        return self._parents
+
+    @parents.setter
+    def parents(self, value: tuple | None) -> None:
+        self._parents = value
+        if value is None and self._function_node() is self:
+            self._release()
+
+    def _release(self) -> None:
+        """Drop the Tensors forward was given and saved (``args``, ``ctx``'s saved tensors
+        and outputs), keeping the other arguments (drawings show them) and the attributes
+        set on ctx, as PyTorch frees a node's saved tensors: a kept custom loss then holds
+        no activation."""
+        self.args = tuple(None if is_tensor(a) else a for a in self.args)
+        ctx = self._function_node().ctx
+        ctx._saved = ctx._versions = ctx._outputs = ctx._graph_outputs = ()
+
     def show_ctx(self) -> None:
         """Copy the attributes ``forward`` set on the ctx (public names, not the ctx's
         own ``needs_input_grad``) into this node, except names the node's class has (its
@@ -101,7 +122,8 @@ class CtxOutput(CtxNode, function.Function):
     """Output ``position`` of a several-output Function: ``forward`` gives the array the
     Function returned for it; ``vjp`` places g in its slice of the packed node's gradient
     (zeros elsewhere)."""
-    __slots__ = ("op", "position", "array", "packed_size", "packed_dtype", "__dict__")
+    __slots__ = ("op", "position", "array", "packed_size", "packed_dtype", "_parents",
+                 "__dict__")  # (CtxNode)
     save_inputs = False
 
     def __init__(self, op: Any, position: int, array: Any, packed: Tensor) -> None:

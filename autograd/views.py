@@ -184,9 +184,17 @@ class ViewRef(weakref.ref):
     ``detach()``) and the layout of the base's array then (``_layout``). One object per
     view where a ``(weakref, op)`` pair was two: the cycle collector walks every one of
     them on each full pass (an LSTM step slices its gates four times: 75 objects a step
-    instead of 79)."""
+    instead of 79). When the view dies, its op goes (``_forget_op``)."""
     __slots__ = ("op", "layout")  # set by ViewList.add (no __init__ of its own: taking a
     # view, x[:, 0:32], cost 0.3 us more with one)
+
+
+def _forget_op(ref: ViewRef) -> None:
+    """The view died: drop its op, whose parents hold the base. Kept, it would close
+    base -> its list of views -> op -> base, a cycle only the collector frees: a split
+    piece nobody used, an unused output of eigh or an LSTM would keep the whole graph
+    below the base alive after the backward (PyTorch frees it at once)."""
+    ref.op = None
 
 
 class ViewList(list):
@@ -201,7 +209,7 @@ class ViewList(list):
         self.limit = 64
 
     def add(self, view: AnyTensor, op: Function | None, layout: Any) -> None:
-        ref = ViewRef(view)
+        ref = ViewRef(view, _forget_op)
         ref.op, ref.layout = op, layout
         self.append(ref)
         if len(self) >= self.limit:
