@@ -60,15 +60,15 @@ class Heaviside(Module):
 class Sigmoid(Module):
     """sigma(x) = 1 / (1 + e^-x)."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.sigmoid(x)
+    def forward(self, input: Any) -> Tensor:
+        return F.sigmoid(input)
 
 
 class Tanh(Module):
     """tanh(x)."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.tanh(x)
+    def forward(self, input: Any) -> Tensor:
+        return F.tanh(input)
 
 
 class ReLU(Module):
@@ -80,8 +80,8 @@ class ReLU(Module):
         super().__init__()
         self.inplace = check_inplace("ReLU", inplace)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.relu(x, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.relu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
@@ -96,8 +96,8 @@ class LeakyReLU(Module):
         self.negative_slope = real_number("LeakyReLU", "negative_slope", negative_slope)
         self.inplace = check_inplace("LeakyReLU", inplace)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + _inplace_repr(self.inplace, ", ")
@@ -116,8 +116,8 @@ class Hardtanh(Module):
         self.min_val, self.max_val = min_val, max_val
         self.inplace = check_inplace(type(self).__name__, inplace)  # ReLU6's too
 
-    def forward(self, x: Any) -> Tensor:
-        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return (f"min_val={self.min_val}, max_val={self.max_val}"
@@ -147,8 +147,8 @@ class PReLU(Module):
         """Every slope back to ``init``, in place (as PyTorch)."""
         nn_init.constant_(self.weight, self.init)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.prelu(x, self.weight)
+    def forward(self, input: Any) -> Tensor:
+        return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
@@ -162,8 +162,8 @@ class ELU(Module):
         self.alpha = real_number("ELU", "alpha", alpha)
         self.inplace = check_inplace("ELU", inplace)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.elu(x, self.alpha, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + _inplace_repr(self.inplace, ", ")
@@ -179,8 +179,8 @@ class GELU(Module):
                               f"got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, x: Any) -> Tensor:
-        return F.gelu(x, self.approximate)
+    def forward(self, input: Any) -> Tensor:
+        return F.gelu(input, self.approximate)
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
@@ -196,8 +196,8 @@ class SiLU(Module):
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.silu(x, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.silu(input, self.inplace)
 
 
 class Swish(Module):
@@ -241,8 +241,8 @@ class Softmax(DimAttribute, Module):
         self.axis = axis if dim is None else dim
         self.temperature = check_temperature(type(self).__name__, temperature)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.softmax(x, self.axis, temperature=self.temperature)
+    def forward(self, input: Any) -> Tensor:
+        return F.softmax(input, self.axis, temperature=self.temperature)
 
     def extra_repr(self) -> str:
         extra = f", temperature={self.temperature}" if self.temperature != 1 else ""
@@ -252,8 +252,8 @@ class Softmax(DimAttribute, Module):
 class LogSoftmax(Softmax):
     """log softmax(x / temperature) along ``axis`` (stable)."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.log_softmax(x, self.axis, temperature=self.temperature)
+    def forward(self, input: Any) -> Tensor:
+        return F.log_softmax(input, self.axis, temperature=self.temperature)
 
 
 class Softplus(Module):
@@ -264,8 +264,8 @@ class Softplus(Module):
         self.beta = check_softplus_beta("Softplus", beta)
         self.threshold = real_number("Softplus", "threshold", threshold, finite=False)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.softplus(x, self.beta, self.threshold)
+    def forward(self, input: Any) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -274,8 +274,8 @@ class Softplus(Module):
 class LogSigmoid(Module):
     """ln sigmoid(x), without overflow."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.logsigmoid(x)
+    def forward(self, input: Any) -> Tensor:
+        return F.logsigmoid(input)
 
 
 FUSED_PAIRS[Linear, ReLU] = Linear.forward_relu  # Sequential: Linear then ReLU, one op

@@ -114,10 +114,10 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         for module in [self.head, *[layer for seq in self.tail for layer in seq]]:
             module.reset_parameters()
 
-    def forward(self, input: Any, target: Any) -> ASMoutput:
+    def forward(self, input_: Any, target_: Any) -> ASMoutput:  # (PyTorch's names)
         """Each target's log-probability and the loss, their negated mean."""
-        x = _as_input(input)
-        t = np.asarray(getattr(target, "data", target))
+        x = _as_input(input_)
+        t = np.asarray(getattr(target_, "data", target_))
         batched = t.ndim == 1
         if t.ndim > 1 or x.ndim != t.ndim + 1 or (batched and x.shape[0] != t.shape[0]):
             raise ShapeError(f"AdaptiveLogSoftmaxWithLoss: input and target must be (B, "

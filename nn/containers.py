@@ -66,8 +66,8 @@ class Sequential(Module):
         self._names.append(name)
         self._layers.append(module)
 
-    def forward(self, x: Any) -> Any:
-        layers, i = self._layers, 0
+    def forward(self, input: Any) -> Any:
+        x, layers, i = input, self._layers, 0  # x: the output of the layers so far
         while i < len(layers):
             layer, after = layers[i], layers[i + 1] if i + 1 < len(layers) else None
             both = FUSED_PAIRS.get((type(layer), type(after)))  # the pair as one op?

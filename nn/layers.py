@@ -123,11 +123,11 @@ class Linear(Module):
             bound = 1.0 / math.sqrt(self.in_features) if self.in_features else 0.0
             init.uniform_(self.bias, -bound, bound, rng=generator)
 
-    def forward(self, x: Any) -> Tensor:
+    def forward(self, input: Any) -> Tensor:
         weight, bias = self.weight, self.bias
-        if _fits(x, weight, bias):  # the training hot path: F.linear inline
-            return Affine.apply(x, weight, bias)
-        return self._checked_linear(x, weight, bias)
+        if _fits(input, weight, bias):  # the training hot path: F.linear inline
+            return Affine.apply(input, weight, bias)
+        return self._checked_linear(input, weight, bias)
 
     def forward_relu(self, x: Any) -> Tensor:
         """relu(self(x)) as one graph node (``AffineReLU``; the same numbers as the two
@@ -205,10 +205,10 @@ class Dropout(Module):
         self.inplace = check_inplace("Dropout", inplace)
         self.rng = as_generator(rng)
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, input: Any) -> Any:
         if not self.training or self.p == 0.0:
-            return x
-        return F.dropout(x, self.p, generator=self.rng)
+            return input
+        return F.dropout(input, self.p, generator=self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -227,10 +227,10 @@ class AlphaDropout(Module):
         self.inplace = check_inplace("AlphaDropout", inplace)
         self.rng = as_generator(rng)
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, input: Any) -> Any:
         if not self.training or self.p == 0.0:
-            return x
-        return F.alpha_dropout(x, self.p, True, generator=self.rng)
+            return input
+        return F.alpha_dropout(input, self.p, True, generator=self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -250,8 +250,8 @@ class _ChannelDropout(Module):
         self.inplace = check_inplace(type(self).__name__, inplace)
         self.rng = as_generator(rng)
 
-    def forward(self, x: Any) -> Tensor:
-        return type(self).function(x, self.p, self.training, generator=self.rng)
+    def forward(self, input: Any) -> Tensor:
+        return type(self).function(input, self.p, self.training, generator=self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -294,8 +294,8 @@ class Flatten(Module):
         self.start_dim = integer("Flatten", "start_dim", start_dim)
         self.end_dim = integer("Flatten", "end_dim", end_dim)
 
-    def forward(self, x: Any) -> Tensor:
-        x = as_tensor(x)
+    def forward(self, input: Any) -> Tensor:
+        x = as_tensor(input)
         ndim = max(x.ndim, 1)
         start = self.start_dim + ndim if self.start_dim < 0 else self.start_dim
         end = self.end_dim + ndim if self.end_dim < 0 else self.end_dim
@@ -330,8 +330,8 @@ class Unflatten(Module):
             raise ConfigError("Unflatten: unflattened_size is empty; give the sizes the "
                               "axis is split into, e.g. (2, 5)")
 
-    def forward(self, x: Any) -> Tensor:
-        return as_tensor(x).unflatten(self.dim, self.unflattened_size)
+    def forward(self, input: Any) -> Tensor:
+        return as_tensor(input).unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
@@ -344,5 +344,5 @@ class Identity(Module):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, x: Any) -> Any:
-        return x
+    def forward(self, input: Any) -> Any:
+        return input

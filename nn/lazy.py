@@ -68,10 +68,10 @@ class LazyLinear(LazyBase, Linear):
         if len(shape) == 2 and shape[1] > 0:
             self.initialize_parameters(shape[1])
 
-    def forward(self, x: Any) -> Tensor:
-        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    def forward(self, input: Any) -> Tensor:
+        shape = np.shape(input.data if isinstance(input, Tensor) else input)
         if not shape:
             raise ShapeError("LazyLinear reads in_features from the last axis of its "
                              "first input; got a 0-d input. Give it (..., in_features).")
         self.initialize_parameters(shape[-1])
-        return self.forward(x)  # Linear's now
+        return self.forward(input)  # Linear's now

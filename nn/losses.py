@@ -252,8 +252,8 @@ class PoissonNLLLoss(_Loss):
         self.full = flag("PoissonNLLLoss", "full", full)
         self.eps = check_number("PoissonNLLLoss", "eps", eps, minimum=0)
 
-    def forward(self, input: Any, target: Any) -> Tensor:
-        return F.poisson_nll_loss(input, target, self.log_input, self.full, eps=self.eps,
+    def forward(self, log_input: Any, target: Any) -> Tensor:  # (PyTorch's names)
+        return F.poisson_nll_loss(log_input, target, self.log_input, self.full, eps=self.eps,
                                   reduction=self.reduction)
 
 

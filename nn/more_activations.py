@@ -44,8 +44,8 @@ class ReLU6(Hardtanh):
     def __init__(self, inplace: bool = False) -> None:
         super().__init__(0.0, 6.0, inplace)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.relu6(x, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.relu6(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""  # as PyTorch's: no bounds shown
@@ -54,8 +54,8 @@ class ReLU6(Hardtanh):
 class SELU(_InplaceActivation):
     """scale * elu(x, alpha) with PyTorch's self-normalising constants."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.selu(x, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.selu(input, self.inplace)
 
 
 class CELU(Module):
@@ -66,8 +66,8 @@ class CELU(Module):
         self.alpha = F.check_celu_alpha("CELU", alpha)
         self.inplace = check_inplace("CELU", inplace)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.celu(x, self.alpha, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.celu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -76,8 +76,8 @@ class CELU(Module):
 class Mish(_InplaceActivation):
     """x tanh(softplus(x))."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.mish(x, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.mish(input, self.inplace)
 
 
 class Hardsigmoid(_InplaceActivation):
@@ -86,8 +86,8 @@ class Hardsigmoid(_InplaceActivation):
     def extra_repr(self) -> str:
         return ""  # PyTorch's Hardsigmoid and Hardswish do not show inplace
 
-    def forward(self, x: Any) -> Tensor:
-        return F.hardsigmoid(x, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.hardsigmoid(input, self.inplace)
 
 
 class Hardswish(_InplaceActivation):
@@ -96,22 +96,22 @@ class Hardswish(_InplaceActivation):
     def extra_repr(self) -> str:
         return ""  # as PyTorch's
 
-    def forward(self, x: Any) -> Tensor:
-        return F.hardswish(x, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.hardswish(input, self.inplace)
 
 
 class Softsign(Module):
     """x / (1 + |x|)."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.softsign(x)
+    def forward(self, input: Any) -> Tensor:
+        return F.softsign(input)
 
 
 class Tanhshrink(Module):
     """x - tanh(x)."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.tanhshrink(x)
+    def forward(self, input: Any) -> Tensor:
+        return F.tanhshrink(input)
 
 
 class _AxisActivation(DimAttribute, Module):
@@ -135,28 +135,29 @@ class Softmin(_AxisActivation):
 
     default_axis = None
 
-    def forward(self, x: Any) -> Tensor:
-        return F.softmin(x, self.axis)
+    def forward(self, input: Any) -> Tensor:
+        return F.softmin(input, self.axis)
 
 
 class GLU(_AxisActivation):
     """a * sigmoid(b), a and b the two halves of x along ``axis``."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.glu(x, self.axis)
+    def forward(self, input: Any) -> Tensor:
+        return F.glu(input, self.axis)
 
 
 class Softmax2d(Module):
     """softmax over the channels at each location of (N, C, H, W) or (C, H, W) inputs
     (axis -3), as PyTorch's ``nn.Softmax2d``."""
 
-    def forward(self, x: Any) -> Tensor:
-        ndim = getattr(x, "ndim", None)
+    def forward(self, input: Any) -> Tensor:
+        ndim = getattr(input, "ndim", None)
         if ndim not in (3, 4):
+            shape = getattr(input, "shape", input)
             raise ShapeError(f"Softmax2d expects an input of shape (N, C, H, W) or "
-                             f"(C, H, W), as PyTorch; got shape {getattr(x, 'shape', x)}. "
+                             f"(C, H, W), as PyTorch; got shape {shape}. "
                              f"For another axis use Softmax(axis=...).")
-        return softmax(x, axis=-3)
+        return softmax(input, axis=-3)
 
 
 class Hardshrink(Module):
@@ -166,8 +167,8 @@ class Hardshrink(Module):
         super().__init__()
         self.lambd = real_number("Hardshrink", "lambd", lambd)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.hardshrink(x, self.lambd)
+    def forward(self, input: Any) -> Tensor:
+        return F.hardshrink(input, self.lambd)
 
     def extra_repr(self) -> str:
         return f"{self.lambd}"
@@ -180,8 +181,8 @@ class Softshrink(Module):
         super().__init__()
         self.lambd = F.check_softshrink_lambd("Softshrink", lambd)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.softshrink(x, self.lambd)
+    def forward(self, input: Any) -> Tensor:
+        return F.softshrink(input, self.lambd)
 
     def extra_repr(self) -> str:
         return f"{self.lambd}"
@@ -196,8 +197,8 @@ class Threshold(Module):
         self.value = real_number("Threshold", "value", value, finite=False)
         self.inplace = check_inplace("Threshold", inplace)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.threshold(x, self.threshold, self.value, self.inplace)
+    def forward(self, input: Any) -> Tensor:
+        return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, value={self.value}"
@@ -216,8 +217,8 @@ class RReLU(Module):
         self.inplace = check_inplace("RReLU", inplace)
         self.rng = as_generator(rng)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace,
+    def forward(self, input: Any) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace,
                        generator=self.rng)
 
     def extra_repr(self) -> str:

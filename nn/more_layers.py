@@ -76,8 +76,8 @@ class Bilinear(Module):
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound, rng=generator)
 
-    def forward(self, x1: Any, x2: Any) -> Tensor:
-        return F.bilinear(x1, x2, self.weight, self.bias)
+    def forward(self, input1: Any, input2: Any) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "

@@ -133,8 +133,8 @@ class _BatchNorm(_NormBase):
     def _check_input(self, x: Tensor) -> None:
         raise NotImplementedError  # each subclass names the shapes it takes
 
-    def forward(self, x: Any) -> Tensor:
-        x = as_tensor(x)
+    def forward(self, input: Any) -> Tensor:
+        x = as_tensor(input)
         self._check_input(x)
         _warn_wider(self, x, self.weight, self.bias, self.running_mean)
         batch_statistics = uses_batch_statistics(self)
@@ -215,8 +215,8 @@ class _InstanceNorm(_NormBase):
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
                                       missing_keys, unexpected_keys, error_msgs)
 
-    def forward(self, x: Any) -> Tensor:
-        x = as_tensor(x)
+    def forward(self, input: Any) -> Tensor:
+        x = as_tensor(input)
         batched_ndim = len(self.spatial_axes) + 2
         if x.ndim not in (batched_ndim - 1, batched_ndim):
             spatial = ", ".join(self.spatial_axes)
@@ -270,8 +270,8 @@ class LocalResponseNorm(Module):
         self.size, self.alpha, self.beta, self.k = check_lrn_args(
             "LocalResponseNorm", size, alpha, beta, k)
 
-    def forward(self, x: Any) -> Tensor:
-        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+    def forward(self, input: Any) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
@@ -305,8 +305,8 @@ class LayerNorm(Module):
         if self.bias is not None:
             init.zeros_(self.bias)
 
-    def forward(self, x: Any) -> Tensor:
-        x = as_tensor(x)
+    def forward(self, input: Any) -> Tensor:
+        x = as_tensor(input)
         check_trailing_shape(x, self.normalized_shape, repr(self))  # names the module
         _warn_wider(self, x, self.weight, self.bias)
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -381,8 +381,8 @@ class GroupNorm(Module):
         if self.bias is not None:
             init.zeros_(self.bias)
 
-    def forward(self, x: Any) -> Tensor:
-        x = as_tensor(x)
+    def forward(self, input: Any) -> Tensor:
+        x = as_tensor(input)
         if x.ndim < 2 or x.shape[1] != self.num_channels:
             raise ShapeError(
                 f"{self!r} expects inputs of shape (N, {self.num_channels}, ...) "

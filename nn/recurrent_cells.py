@@ -25,7 +25,7 @@ from ._checks import bias_flag, integer
 from ._random import RNGLike, as_generator, reset_from
 from .errors import ArgumentTypeError, ConfigError
 from .functional.recurrent_gates import GRUCellUpdate, LSTMCellOutput, LSTMCellState
-from .layers import factory_dtype
+from .layers import factory_dtype, warn_wider_input
 from .module import Module, Parameter
 from .utils.rnn import PackedSequence
 
@@ -148,6 +148,7 @@ class RNNCellBase(Module):
         self.weight_hh = Parameter(np.empty((rows, self.hidden_size), dtype))
         self.bias_ih = Parameter(np.empty(rows, dtype)) if self.bias else None
         self.bias_hh = Parameter(np.empty(rows, dtype)) if self.bias else None
+        self._dtype_warned = False  # DTypePromotionWarning: once per cell, as Linear
         reset_from(self, rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
@@ -172,6 +173,8 @@ class RNNCellBase(Module):
         if x.shape[-1] != self.input_size:
             raise ShapeError(f"{name}: input has {x.shape[-1]} features on its last axis, "
                              f"expected input_size={self.input_size} (input shape {x.shape})")
+        if not self._dtype_warned:  # as Linear and nn.RNN
+            warn_wider_input(self, x, self.weight_ih.dtype)
         return x
 
     def _state(self, hx: Any, x: Tensor, what: str = "hx") -> Tensor:

@@ -185,7 +185,8 @@ def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,
         min_val, max_val = _integer_bounds(x.dtype, min_val, max_val)
     wide = opmath(x.data)  # (clipping in float16 gives PyTorch's values already)
     inside = (wide > min_val) & (wide < max_val)
-    return piecewise_linear(x, np.clip(x.data, min_val, max_val), inside)  # x inside
+    clipped = np.clip(x.data, min_val, max_val).astype(x.dtype, copy=False)  # (NumPy
+    return piecewise_linear(x, clipped, inside)  # float64 bounds keep x's dtype) x inside
 
 
 def _integer_bounds(dtype: np.dtype, min_val: float, max_val: float) -> tuple[Any, Any]:
