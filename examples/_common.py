@@ -13,6 +13,7 @@ import argparse
 import importlib
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,12 +22,13 @@ import numpy as np
 
 from autograd.errors import AutogradError
 
-__all__ = ["MissingExtraError", "INSTALL_HINT", "run", "make_parser", "positive_int",
-           "non_negative_int", "positive_float", "output_folder", "require", "pyplot",
-           "save_figure", "progress", "write_summary", "format_value", "load_digits", "split",
-           "show_images"]
+__all__ = ["MissingExtraError", "INSTALL_HINT", "MAX_SEED", "run", "make_parser",
+           "positive_int", "non_negative_int", "random_seed", "positive_float", "folder_path",
+           "output_folder", "require", "pyplot", "save_figure", "progress", "write_summary",
+           "format_value", "load_digits", "split", "show_images"]
 
 INSTALL_HINT = 'pip install -e ".[examples]"'
+MAX_SEED = 2**32 - 1  # scikit-learn's random_state and NumPy's legacy seeds stop here
 FIGURE_DPI = 100  # small, sharp PNGs: the README and the gallery show them at this size
 
 
@@ -65,8 +67,15 @@ def positive_int(text: str) -> int:
 
 
 def non_negative_int(text: str) -> int:
-    """argparse type: a whole number >= 0 (a seed)."""
+    """argparse type: a whole number >= 0 (a count that may be zero)."""
     return _number(text, int, 0, "a whole number >= 0")
+
+
+def random_seed(text: str) -> int:
+    """argparse type: a random seed, a whole number from 0 to 2**32 - 1 (every program
+    can pass it on, scikit-learn's ``random_state`` included)."""
+    return _number(text, int, 0, f"a whole number from 0 to {MAX_SEED} (2**32 - 1)",
+                   maximum=MAX_SEED)
 
 
 def positive_float(text: str) -> float:
@@ -74,16 +83,32 @@ def positive_float(text: str) -> float:
     return _number(text, float, 0, "a finite number > 0", strict=True)
 
 
-def _number(text: str, kind: type, minimum: float, wanted: str, strict: bool = False) -> Any:
-    """``kind(text)`` if it is finite and >= ``minimum`` (> with ``strict``), else the
-    argparse error that says what was expected."""
+def _number(text: str, kind: type, minimum: float, wanted: str, strict: bool = False,
+            maximum: float = math.inf) -> Any:
+    """``kind(text)`` if it is finite, >= ``minimum`` (> with ``strict``) and <=
+    ``maximum``, else the argparse error that says what was expected."""
     try:
         value = kind(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value < minimum or (strict and value == minimum):
+    if (not math.isfinite(value) or value < minimum or value > maximum
+            or (strict and value == minimum)):
         raise argparse.ArgumentTypeError(f"expected {wanted}; got {text!r}")
     return value
+
+
+def folder_path(text: str) -> Path:
+    """argparse type: a folder to write into. It need not exist yet, but neither it nor
+    the nearest part of it that exists may be a file (``mkdir`` would fail there)."""
+    path = Path(text)
+    # os.path's tests answer False where they cannot look (no permission) instead of raising
+    existing = next((p for p in (path, *path.parents) if os.path.exists(p)), None)
+    if existing is not None and not os.path.isdir(existing):
+        where = "is" if existing == path else f"lies inside {str(existing)!r}, which is"
+        raise argparse.ArgumentTypeError(
+            f"expected a folder for the results; got {text!r}, which {where} a file, not a "
+            f"folder: name a new or existing folder")
+    return path
 
 
 def make_parser(doc: str, name: str, default_help: str = "") -> argparse.ArgumentParser:
@@ -94,9 +119,10 @@ def make_parser(doc: str, name: str, default_help: str = "") -> argparse.Argumen
     parser = argparse.ArgumentParser(prog=f"python -m examples.{name}", description=head,
                                      epilog=tail or None,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=non_negative_int, default=0,
-                        help="random seed (default 0)")
-    parser.add_argument("--out", type=Path, default=Path("out") / name,
+    parser.add_argument("--seed", type=random_seed, default=0,
+                        help=f"random seed, 0 to {MAX_SEED} (default 0)")
+    # a string default goes through type= as well, so out/<name> is checked too
+    parser.add_argument("--out", type=folder_path, default=str(Path("out") / name),
                         help=f"folder for the PNGs and summary.json (default out/{name})")
     parser.add_argument("--quick", action="store_true",
                         help="a short run (what the tests run) instead of the full training "
@@ -105,8 +131,15 @@ def make_parser(doc: str, name: str, default_help: str = "") -> argparse.Argumen
 
 
 def output_folder(path: Path) -> Path:
-    """Create ``path`` (and its parents) and say where the results go."""
-    path.mkdir(parents=True, exist_ok=True)
+    """Create ``path`` (and its parents) and say where the results go. A folder that
+    cannot be made (a file in the way, no permission) ends the program with a one-line
+    error and exit status 2, as argparse does for a bad ``--out``."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: argument --out: cannot create the folder {str(path)!r} "
+              f"({exc.strerror or exc}): name a folder you can write to", file=sys.stderr)
+        raise SystemExit(2) from None
     print(f"writing results to {path.resolve()}")
     return path
 

@@ -16,7 +16,9 @@ Figures: losses.png (reconstruction and KL per epoch), reconstructions.png,
 samples.png (decoded z ~ N(0, I)), latent.png (every digit's mu, coloured by label),
 manifold.png (the decoder over a grid of the latent plane),
 interpolation.png (decoded points on the line between two codes) and, with
---compare, compare.png.
+--compare, compare.png. latent.png and manifold.png draw the latent plane, so they
+need 2 latent dimensions (the default): with --latent N for N != 2 they are skipped
+(the program says so) and compare.png shows samples where it would show the planes.
 """
 
 from __future__ import annotations
@@ -119,7 +121,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--epochs", type=positive_int, default=None,
                         help="training epochs (default 120; 3 with --quick)")
     parser.add_argument("--latent", type=positive_int, default=2,
-                        help="latent dimensions (default 2, so the latent space is a plane)")
+                        help="latent dimensions (default 2, so the latent space is a plane; "
+                             "latent.png and manifold.png need 2 and are skipped otherwise)")
     parser.add_argument("--compare", action="store_true",
                         help="also train a beta-VAE (beta 4) and a KL-annealed VAE")
     args = parser.parse_args(argv)
@@ -155,6 +158,9 @@ def main(argv: list[str] | None = None) -> dict:
                     title="Decoded grid: z1, z2 at prior quantiles 4%...96%")
         label_grid_axes(ax, prior_quantiles(12))
         save_figure(fig, out, "manifold")
+    else:
+        print(f"  skipped latent.png and manifold.png: they draw the latent plane, which "
+              f"needs --latent 2 (got {args.latent})")
 
     first = {d: int(np.flatnonzero(y_test == d)[0]) for d in (0, 6, 4, 2) if d in y_test}
     pairs = [(a, b) for a, b in ((0, 6), (4, 2)) if a in first and b in first]

@@ -116,8 +116,10 @@ def test_perceptron_reports_the_probabilities_of_the_one_neuron_xor(tmp_path: Pa
         np.max(np.abs(p - 0.5)))
     assert np.max(np.abs(p - 0.5)) < 0.01
     assert summary["xor_one_layer_loss"] == pytest.approx(math.log(2), abs=1e-4)
-    thresholded = np.mean((p > 0.5) == np.array(perceptron.TARGETS["XOR"]))
-    assert summary["xor_one_layer_accuracy"] == pytest.approx(thresholded)
+    # session 38: a row this close to 0.5 is undecided (null), not a noise-driven 0 or 1
+    decided = np.abs(p - 0.5) >= perceptron.UNDECIDED_WITHIN
+    right = decided & ((p > 0.5) == np.array(perceptron.TARGETS["XOR"]))
+    assert summary["xor_one_layer_accuracy"] == pytest.approx(np.mean(right))
 
 
 # ------------------------------------------------------- 4. command-line values
