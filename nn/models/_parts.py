@@ -15,7 +15,8 @@ from ..module import Module
 from ..normalization import BatchNorm1d
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["ACTIVATIONS", "make_activation", "check_sizes", "dense_stack", "as_input", "Inference"]
+__all__ = ["ACTIVATIONS", "make_activation", "check_sizes", "check_size", "dense_stack",
+           "as_input", "Inference"]
 
 ACTIVATIONS: dict[str, Callable[[], Module]] = {
     "relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU, "elu": ELU,
@@ -56,13 +57,26 @@ def check_sizes(sizes: Any, owner: str, label: str, minimum: int) -> list[int]:
             values = list(sizes)
         except TypeError:
             pass
-    message = (f"{owner}: {label} must be a list of at least {minimum} positive int(s); "
-               f"got {sizes!r}")
+    if minimum <= 1 and (values is None or is_integer(sizes)):  # one value: the one size
+        message = f"{owner}: {label} must be a positive int; got {sizes!r}"
+    else:
+        message = (f"{owner}: {label} must be a list of at least {minimum} positive "
+                   f"int{'' if minimum == 1 else 's'}; got {sizes!r}")
     if values is None or not all(is_integer(s) for s in values):
         raise ArgumentTypeError(message + f" ({type(sizes).__name__}).")
     if len(values) < minimum or not all(s > 0 for s in values):
         raise ConfigError(message + ".")
     return [int(s) for s in values]
+
+
+def check_size(size: Any, owner: str, label: str) -> int:
+    """``size``, one positive int (or a list holding one, as ``check_sizes`` takes it):
+    ``ArgumentTypeError`` if it is not an int, ``ConfigError`` if it is not positive or
+    a list of another length."""
+    values = check_sizes(size, owner, label, 1)
+    if len(values) != 1:
+        raise ConfigError(f"{owner}: {label} is one size, a positive int; got {size!r}")
+    return values[0]
 
 
 def dense_stack(sizes: Sequence[int], activation: Any, owner: str, *, rng: np.random.Generator,

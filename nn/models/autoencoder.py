@@ -18,7 +18,8 @@ from ..data.noise import gaussian_noise, masking_noise, salt_and_pepper
 from ..layers import float_dtype
 from ..activations import Sigmoid
 from ..module import Module
-from ._parts import Inference, as_input, check_sizes, dense_stack, make_activation
+from ._parts import (Inference, as_input, check_size, check_sizes, dense_stack,
+                     make_activation)
 from ..errors import ConfigError
 
 __all__ = ["Autoencoder", "AutoencoderLoss"]
@@ -59,9 +60,9 @@ class Autoencoder(Module):
                  noise_level: float = 0.1, rng: RNGLike = None,
                  dtype: Any = np.float64) -> None:
         super().__init__()
-        (in_features,) = check_sizes(in_features, "Autoencoder", "in_features", 1)
+        in_features = check_size(in_features, "Autoencoder", "in_features")
         hidden_sizes = check_sizes(hidden, "Autoencoder", "hidden", 0)
-        (code,) = check_sizes(code, "Autoencoder", "code", 1)
+        code = check_size(code, "Autoencoder", "code")
         if sparsity not in SPARSITIES:
             raise ConfigError(f"Autoencoder: sparsity must be None, 'l1' or 'kl'; got "
                               f"{sparsity!r}")

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Tensor
+from autograd.errors import ShapeError
 
 from .. import functional as F
 from .._checks import integer, is_real, real_number
@@ -16,7 +17,7 @@ from .._random import RNGLike, as_generator
 from ..containers import Sequential
 from ..layers import Linear, float_dtype
 from ..module import Module
-from ._parts import Inference, as_input, check_sizes, dense_stack
+from ._parts import Inference, as_input, check_size, check_sizes, dense_stack
 from ..errors import ArgumentTypeError, ConfigError
 from ..functional.fused import BinaryCrossEntropyWithLogits, Reparameterize
 
@@ -58,9 +59,9 @@ class VAE(Module):
         if decoder not in DECODERS:
             raise ConfigError(f"VAE: decoder must be 'bernoulli' (inputs in [0, 1]) or "
                               f"'gaussian' (real-valued inputs); got {decoder!r}")
-        (in_features,) = check_sizes(in_features, "VAE", "in_features", 1)
+        in_features = check_size(in_features, "VAE", "in_features")
         hidden_sizes = check_sizes(hidden, "VAE", "hidden", 1)
-        (latent,) = check_sizes(latent, "VAE", "latent", 1)
+        latent = check_size(latent, "VAE", "latent")
         dtype = float_dtype(dtype, "VAE")
         generator = as_generator(rng)
         self.in_features, self.hidden, self.latent = in_features, hidden_sizes, latent
@@ -107,7 +108,10 @@ class VAE(Module):
     def loss(self, x: Any, beta: float | None = None, eps: Any = None) -> VAELoss:
         """Negative ELBO = E_q[-log p(x | z)] + beta KL(q(z | x) || N(0, I)), one sample
         of z per input, averaged over the samples prod(x.shape[:-1]) (every leading axis is
-        a batch axis, as in ``gaussian_kl``). ``beta`` defaults to ``self.beta``."""
+        a batch axis, as in ``gaussian_kl``). ``beta`` defaults to ``self.beta``. Without
+        ``eps`` the forward pass is the model's own call, ``self(x)``, so its forward
+        hooks see it (``fit``'s metrics read the scores there); with ``eps`` it is run
+        from ``encode``, ``reparameterize(mu, logvar, eps)`` and ``decode``."""
         data = None if beta is None or is_real(beta) else np.asarray(getattr(beta, "data", beta))
         if data is not None and data.shape == () and data.dtype.kind in "iuf":
             beta = data.item()  # a 0-d array or Tensor (a beta computed with NumPy)
@@ -121,8 +125,11 @@ class VAE(Module):
         weight = self.beta if beta is None else real_number("VAE.loss", "beta", beta,
                                                             minimum=0)
         x = x if isinstance(x, Tensor) else as_input(x, self.dtype)
-        mu, logvar = self.encode(x)
-        out = self.decode(self.reparameterize(mu, logvar, eps))
+        if eps is None:
+            out, mu, logvar = self(x)
+        else:
+            mu, logvar = self.encode(x)
+            out = self.decode(self.reparameterize(mu, logvar, eps))
         n = math.prod(x.shape[:-1])  # the samples; gaussian_kl's "mean" divides by the same
         if self.decoder_kind == "gaussian":
             reconstruction = F.mse_loss(out, x, reduction="sum") / n
@@ -152,15 +159,26 @@ class VAE(Module):
             return self._mean(self.encode(as_input(x, self.dtype))[0])
 
     def interpolate(self, x1: Any, x2: Any, steps: int = 8) -> np.ndarray:
-        """Decoded points on the segment between the codes mu(x1) and mu(x2):
+        """Decoded points on the segment between the codes mu(x1) and mu(x2) of two
+        samples, each of shape (in_features,) or (1, in_features) (else ``ShapeError``):
         shape (steps, in_features), from x1's end to x2's."""
         steps = integer("VAE.interpolate", "steps", steps, minimum=0)
+        pair = np.stack([self._one_sample(x1, "x1"), self._one_sample(x2, "x2")])
         with Inference(self):
-            pair = np.stack([np.asarray(x1, dtype=self.dtype).reshape(-1),
-                             np.asarray(x2, dtype=self.dtype).reshape(-1)])
             mu = self.encode(Tensor(pair))[0].data
             t = np.linspace(0.0, 1.0, steps, dtype=self.dtype)[:, None]
             return self._mean(Tensor((1 - t) * mu[0] + t * mu[1]))
+
+    def _one_sample(self, x: Any, name: str) -> np.ndarray:
+        """``x``, one sample of shape (in_features,) or (1, in_features), as a flat
+        array of the model's dtype."""
+        array = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=self.dtype)
+        if array.shape not in ((self.in_features,), (1, self.in_features)):
+            raise ShapeError(
+                f"VAE.interpolate: {name} must be one sample, of shape ({self.in_features},) "
+                f"or (1, {self.in_features}); got shape {array.shape}. Pass a row such as "
+                f"X[0] (call interpolate once per pair of samples)")
+        return array.reshape(-1)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, hidden={self.hidden}, latent={self.latent}, "

@@ -11,12 +11,13 @@ import numpy as np
 from autograd import Tensor
 
 from .._checks import is_real
-from ..errors import ArgumentTypeError, ConfigError
+from ..errors import ArgumentTypeError, ConfigError, NameNotFoundError
 from ..module import Module
 from .callbacks import Callback
 
 __all__ = ["callback_list", "named_metrics", "check_part_names", "metric_value",
-           "check_loss_fn", "loss_tensor", "check_optimizer", "check_field_count"]
+           "check_loss_fn", "loss_tensor", "check_optimizer", "check_field_count",
+           "check_validation_monitors"]
 
 RESERVED_NAMES = ("loss", "lr")  # what fit logs itself, next to the metrics
 
@@ -173,3 +174,22 @@ def check_field_count(count: int, loss_fn: Any, what: str) -> None:
                           f"arrays after the second would be ignored. Pass (X, y), or pass "
                           f"loss_fn=None to train with model.loss(X, *others), which "
                           f"receives them")
+
+
+def check_validation_monitors(callbacks: Sequence[Callback], validating: bool) -> None:
+    """Without validation data, a callback that reads a ``val_...`` value (its
+    ``monitor``, when its ``uses_monitor`` says it reads it) could never find it: the
+    ``NameNotFoundError`` it would raise after the first epoch is raised before training
+    (``nn.sklearn``'s estimators check this too). Other names are checked at each epoch's
+    end (the loss parts are known only then). An ``LRScheduler`` given a function learns
+    at ``on_train_begin`` whether it builds a ``ReduceLROnPlateau``: checked again then."""
+    if validating:
+        return
+    for callback in callbacks:
+        name = getattr(callback, "monitor", None)
+        if (isinstance(name, str) and name.startswith("val_")
+                and getattr(callback, "uses_monitor", True)):
+            raise NameNotFoundError(f"fit: {type(callback).__name__} monitors {name!r}, a "
+                                    f"value fit logs only with validation data, and none "
+                                    f"was given; pass val=(X_val, y_val) (or a DataLoader) "
+                                    f"to fit, or monitor the training value {name[4:]!r}")

@@ -9,6 +9,7 @@ survive a resume is returned by ``state_dict()`` and restored by ``load_state_di
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import ArgumentTypeError, ConfigError, NameNotFoundError
@@ -47,6 +48,12 @@ class Callback:
     def on_train_end(self, trainer: Trainer) -> None:
         """After the last epoch, after early stopping, and after Ctrl-C."""
 
+    def on_exception(self, trainer: Trainer, exception: BaseException) -> None:
+        """When ``fit`` raises (an error in a batch, in a callback...), instead of
+        ``on_train_end``, before the error goes on: release what the callback holds
+        (``CSVLogger`` closes its file). Nothing is restored (no best weights), as Keras
+        does nothing at an error; the name is PyTorch Lightning's."""
+
     def state_dict(self) -> dict[str, Any]:
         return {}
 
@@ -54,19 +61,35 @@ class Callback:
         pass
 
 
-# names Keras maximises with mode="auto" (its metrics of direction "up"): accuracies,
-# AUC, precision, recall, F1 and other scores, IoU
-_HIGHER_IS_BETTER = ("acc", "score", "auc", "precision", "recall", "f1", "iou")
+# whole words of a logged name (split at "_" and other non-alphanumerics) that tell its
+# direction. Lower is better for losses and errors (Keras's metrics of direction "down"),
+# and that wins: "val_iou_loss" and "val_brier_score" are minimised. Higher is better
+# for accuracies, AUC, precision, recall, F1 and other scores, IoU, R^2 (direction "up").
+_LOWER_IS_BETTER = frozenset((
+    "loss", "error", "err", "mse", "mae", "rmse", "msle", "mape", "crossentropy", "entropy",
+    "nll", "hinge", "divergence", "kl", "kld", "brier", "poisson", "logcosh", "deviance",
+    "perplexity", "distance", "regret", "risk", "cost"))
+_HIGHER_IS_BETTER = frozenset((
+    "acc", "accuracy", "score", "auc", "precision", "recall", "f1", "fbeta", "iou", "r2",
+    "sensitivity", "specificity", "similarity", "dice", "jaccard"))
 
 
 def monitor_mode(monitor: str, mode: str) -> str:
-    """"min" or "max" for ``monitor``: "auto" is "max" for accuracies, AUC, precision,
-    recall, F1 and other scores, IoU (as Keras), else "min"."""
+    """"min" or "max" for ``monitor``. "auto" decides on the whole words of the name
+    (split at "_" and other non-alphanumerics; the ``val_`` prefix is one): "min" if a
+    word names a loss or error (``loss``, ``error``, ``mse``, ``brier``...), else "max"
+    if one names an accuracy, AUC, precision, recall, F1 or other score, IoU (the metrics
+    Keras maximises), else "min". So ``val_iou_loss`` and ``val_brier_score`` are
+    minimised, and ``val_cauchy_loss`` is not taken for an AUC. Pass "min" or "max" for a
+    name that says neither (Keras would ask for it)."""
     if mode not in ("auto", "min", "max"):
         raise ConfigError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
     if mode != "auto":
         return mode
-    return "max" if any(word in monitor for word in _HIGHER_IS_BETTER) else "min"
+    words = set(re.split(r"[^0-9a-z]+", monitor.lower()))
+    if words & _LOWER_IS_BETTER:
+        return "min"
+    return "max" if words & _HIGHER_IS_BETTER else "min"
 
 
 def monitor_name(owner: str, monitor: Any) -> str:

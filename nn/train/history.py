@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from .._optional import require
-from ..errors import NameNotFoundError
+from ..errors import ArgumentTypeError, NameNotFoundError
 
 __all__ = ["History"]
 
@@ -43,6 +43,11 @@ class History:
         self.grad_norms.append(dict(grad_norms))
 
     def __getitem__(self, name: str) -> list[float]:
+        if not isinstance(name, str):
+            raise ArgumentTypeError(
+                f"History is indexed by a logged name, history['val_loss']; got "
+                f"{name!r} ({type(name).__name__}). For epochs, index a name's list: "
+                f"history['loss'][-1], history['loss'][:5] (history.epoch lists them)")
         if name not in self.history:
             raise NameNotFoundError(f"History has no {name!r}; it records {sorted(self.history)}")
         return self.history[name]
@@ -52,6 +57,14 @@ class History:
 
     def __len__(self) -> int:
         return len(self.epoch)
+
+    def __iter__(self) -> NoReturn:
+        """Not iterable (as Keras's History): ``len(history)`` counts epochs while
+        ``history[name]`` takes names, so neither would be the obvious thing to iterate."""
+        raise ArgumentTypeError(
+            f"History is not iterable: iterate history.history (the names, as in Keras: "
+            f"for name, values in history.history.items()) or history.epoch (the epochs); "
+            f"it records {sorted(self.history)}")
 
     def state_dict(self) -> dict[str, Any]:
         """Everything recorded, as plain lists and dicts (``nn.save`` stores it)."""

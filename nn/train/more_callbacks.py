@@ -40,7 +40,8 @@ class CSVLogger(Callback):
     ``CSVLogger``: the header ``epoch`` (counted from 0, as Keras) and then the names
     this epoch logged (the History's columns: ``loss``, ``val_loss``, metrics, ``lr``...)
     in sorted order; each row is flushed. ``append=True`` adds to an existing file,
-    with a header only if the file is empty; missing folders are created.
+    with a header only if the file is empty; missing folders are created. The file is
+    closed at the end of training, and when ``fit`` raises (the rows so far are kept).
 
     Resume: the checkpoint keeps the file's length after its epoch's row, and a run
     resumed from it cuts the file back to that length and goes on, so the file equals
@@ -94,6 +95,12 @@ class CSVLogger(Callback):
         self.size = os.fstat(self._file.fileno()).st_size
 
     def on_train_end(self, trainer: Trainer) -> None:
+        self._close()
+
+    def on_exception(self, trainer: Trainer, exception: BaseException) -> None:
+        self._close()  # the rows written so far stay in the file
+
+    def _close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = self._writer = None

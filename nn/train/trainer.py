@@ -10,7 +10,7 @@ import importlib.util
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -26,8 +26,9 @@ from ..data import DataLoader
 from ..module import Module
 from ..utils import grad_norms
 from ._arguments import (callback_list, check_field_count, check_loss_fn, check_optimizer,
-                         check_part_names, loss_tensor, metric_value, named_metrics)
+                         check_validation_monitors, loss_tensor, named_metrics)
 from ._progress import Progress
+from ._scores import accumulate, evaluation_output, loss_and_output
 from .callbacks import Callback
 from .history import History
 from .resume import ResumeMethods, model_generators  # noqa: F401  (re-exported)
@@ -82,10 +83,16 @@ class Trainer(ResumeMethods):
         return data
 
     def _batch_loss(self, batch: tuple[np.ndarray, ...]) -> tuple[Any, Any]:
-        """(the loss result, the model output or None)."""
+        """(the loss result, the model output: the forward the loss ran on, or None
+        when no metric needs it; see ``_scores``)."""
         x = _as_tensor(batch[0])
-        if self.loss_fn is None:
+        if self.loss_fn is None and not self.metrics:
             return self.model.loss(x, *batch[1:]), None
+        if self.loss_fn is None:
+            result, output = loss_and_output(self.model, x, batch[1:])
+            if output is None:  # model.loss does not call the model
+                output = evaluation_output(self.model, x)
+            return result, output
         check_field_count(len(batch), self.loss_fn, "loader's")  # a DataLoader's batches
         output = self.model(x)
         return self.loss_fn(output, batch[1] if len(batch) > 1 else batch[0]), output
@@ -141,7 +148,7 @@ class Trainer(ResumeMethods):
             total += value * n
             count += n
             if metrics or loss is not result:
-                _accumulate(sums, result, output, batch, metrics, model, n)
+                accumulate(sums, result, output, batch, metrics, model, n)
             for cb in batch_end:
                 cb.on_batch_end(self, value)
             if bar is not None:
@@ -169,7 +176,7 @@ class Trainer(ResumeMethods):
                     n = len(batch[0])
                     total += loss.item() * n
                     count += n
-                    _accumulate(sums, result, output, batch, self.metrics, self.model, n)
+                    accumulate(sums, result, output, batch, self.metrics, self.model, n)
         finally:
             self.model.train(was_training)
         _check_some_rows(count, "validation")
@@ -188,27 +195,39 @@ class Trainer(ResumeMethods):
             val = self.loader(val, shuffle=False, what="validation")
         if resume_from is not None:
             self.load_checkpoint(resume_from)
+        check_validation_monitors(self.callbacks, val is not None)
         progress = Progress(self.progress, epochs, _batch_count(loader))
         self.model.train()
         with _blas_limit(self.blas_threads), _ctrl_c(self):
             try:
+                self._train(loader, val, epochs, progress)
                 for cb in self.callbacks:
-                    cb.on_train_begin(self)
-                # the parameters whose gradient norms History records, named once a call
-                # (walking the model every epoch cost 2% of an epoch of the fit benchmark)
-                named = list(self.model.named_parameters())
-                while self.epoch < epochs and not self.stop_training:
-                    self._epoch(loader, val, progress, named)
-                    if self._stop_now:
-                        self.history.interrupted = True
-                        break
-            except KeyboardInterrupt:
-                self.history.interrupted = True
-            finally:
-                progress.close()
-            for cb in self.callbacks:
-                cb.on_train_end(self)
+                    cb.on_train_end(self)
+            except BaseException as error:  # files closed; no best weights restored (Keras)
+                for cb in self.callbacks:
+                    cb.on_exception(self, error)
+                raise
         return self.history
+
+    def _train(self, loader: DataLoader, val: Any, epochs: int, progress: Progress) -> None:
+        """``on_train_begin`` and the epochs; Ctrl-C (a second one) ends them quietly."""
+        try:
+            for cb in self.callbacks:
+                cb.on_train_begin(self)
+            # again: a function given to LRScheduler has built its scheduler only now
+            check_validation_monitors(self.callbacks, val is not None)
+            # the parameters whose gradient norms History records, named once a call
+            # (walking the model every epoch cost 2% of an epoch of the fit benchmark)
+            named = list(self.model.named_parameters())
+            while self.epoch < epochs and not self.stop_training:
+                self._epoch(loader, val, progress, named)
+                if self._stop_now:
+                    self.history.interrupted = True
+                    break
+        except KeyboardInterrupt:
+            self.history.interrupted = True
+        finally:
+            progress.close()
 
     def _epoch(self, loader: DataLoader, val: Any, progress: Progress,
                named: list[tuple[str, Tensor]]) -> None:
@@ -282,27 +301,6 @@ def _fields(batch: Any) -> tuple[np.ndarray | Tensor, ...]:
                     f"__getitem__ return a tuple (x, y) or a single array x.")
 
 
-def _accumulate(sums: dict[str, float], result: Any, output: Any,
-                batch: Sequence[np.ndarray], metrics: Mapping[str, Callable], model: Module,
-                n: int) -> None:
-    """Add the batch's loss parts and metrics, weighted by its size ``n``."""
-    parts = getattr(result, "_fields", ())[1:]  # a named tuple of loss parts
-    if parts:
-        check_part_names(parts, metrics)
-    for name in parts:
-        sums[name] = sums.get(name, 0.0) + float(getattr(result, name).item()) * n
-    if not metrics:
-        return
-    if output is None:
-        with no_grad():
-            output = model(_as_tensor(batch[0]))
-    scores = output.data if isinstance(output, Tensor) else np.asarray(output)
-    target = batch[1] if len(batch) > 1 else batch[0]
-    target = target.data if isinstance(target, Tensor) else target  # metrics take NumPy
-    for name, fn in metrics.items():
-        sums[name] = sums.get(name, 0.0) + metric_value(name, fn(scores, target)) * n
-
-
 def as_model_dtype(array: Any, model: Module) -> np.ndarray:
     """``array`` as NumPy (a Tensor gives its data), float data cast to the dtype of the
     model's parameters (left as it is when the model has none); labels are kept."""
@@ -374,7 +372,11 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = N
     is None (the models of ``nn.models`` define it; a named tuple of loss parts, like
     the VAE's, is logged part by part). ``metrics``: functions ``fn(scores, target) ->
     float`` (e.g. :func:`accuracy`), or a dict of them, averaged per epoch on the
-    training and validation data. ``callbacks`` see ``nn.train.callbacks``.
+    training and validation data. The scores are the output (a tuple's first item) of
+    the forward the loss ran on, before the step: with ``loss_fn=None``, the model's own
+    call inside ``model.loss``; if that never calls the model, one more forward in
+    evaluation mode without a graph. ``callbacks`` see ``nn.train.callbacks``; one that
+    monitors a ``val_`` value without ``val`` is a ``ConfigError`` before training.
     ``nn.optim.LBFGS`` works as any optimizer: for one with ``needs_closure = True``,
     fit calls ``step(closure)`` with a closure that runs the batch forward and backward
     (and the after-backward hooks) at each evaluation, as PyTorch's loop and skorch do;
