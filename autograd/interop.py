@@ -274,6 +274,11 @@ class NumpyInterop:
             raise UsageError(f"{name} has no differentiable version for Tensors: {instead}; "
                              f"or call {name}(t.data) for an untracked NumPy result.")
         args = tuple(self._lift_any(a) for a in args)
+        if args and func not in numpy_stacking.SEQUENCES and _plain_operand(args[0]):
+            args = (self._lift(args[0]),) + args[1:]  # np.dot(2.0, t), np.diff(list, ...)
+        if func is np.einsum and args and isinstance(args[0], str):  # its operands too
+            args = args[:1] + tuple(self._lift(a) if _plain_operand(a) else a
+                                    for a in args[1:])
         if func in BY_NAME:
             return _call_by_name(func, function, args, kwargs)
         if func in numpy_stacking.SEQUENCES:
@@ -293,6 +298,19 @@ class NumpyInterop:
             return self._lift(x)
         value = number(x) if isinstance(x, np.generic) else None
         return x if value is None else value
+
+
+def _plain_operand(x: Any) -> bool:
+    """Whether ``x``, a NumPy function's first argument next to a Tensor, is a number or a
+    list (or tuple) of numbers, which the function's Tensor version needs as a Tensor."""
+    if isinstance(x, bool | int | float):
+        return True
+    if not isinstance(x, list | tuple):
+        return False
+    try:
+        return np.asarray(x).dtype.kind in "biuf"  # (a Tensor inside: object, or refused)
+    except (ValueError, TypeError):
+        return False
 
 
 def _no_ufunc_op(ufunc: np.ufunc, method: str) -> UsageError:

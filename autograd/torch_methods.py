@@ -255,9 +255,10 @@ class TorchMethods:
 
     def diag(self, diagonal: int = 0) -> AnyTensor:
         """A 1-d tensor: the square matrix with it on diagonal ``diagonal`` (above the main
-        one if > 0) and 0 elsewhere. A 2-d tensor: that diagonal, as ``diagonal()``."""
+        one if > 0) and 0 elsewhere. A 2-d tensor: a copy of that diagonal (PyTorch's;
+        ``diagonal()`` is the view)."""
         if self.ndim == 2:
-            return self.diagonal(diagonal)
+            return self.diagonal(diagonal).clone()
         if self.ndim != 1:
             raise ShapeError(f"diag: needs a 1-d tensor (to make a matrix) or a 2-d one (to "
                              f"take its diagonal); got shape {self.shape}. Use "

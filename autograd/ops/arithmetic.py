@@ -289,7 +289,13 @@ class PowScalar(Function):
 
 
 def _number_power(x: np.ndarray, p: Any) -> np.ndarray:
-    """x ** p for a number p (a negative int with an integer x is refused, as PyTorch)."""
+    """x ** p for a number p (a negative int with an integer x is refused, as PyTorch).
+    A bool x to an int p is int64 and to a bool p bool, as PyTorch's (NumPy gives int8
+    for p = 2, which wraps at 128 in later sums)."""
+    if x.dtype == np.bool_ and isinstance(p, bool):
+        return x | (not p)  # x ** True is x, x ** False is True
+    if x.dtype == np.bool_ and isinstance(p, int):
+        x = x.astype(np.int64)
     return power("pow", x, p, number_exponent=True)
 
 
