@@ -17,7 +17,7 @@ from .ops.reductions import single_axis
 from .ops.shape import int_tuple, swapped_axes
 
 __all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add",
-           "alpha_overload", "number_first", "check_mask_value", "keyword_factors",
+           "alpha_overload", "integer_alpha", "number_first", "check_mask_value", "keyword_factors",
            "widening_dtype", "swap_permutation", "broadcast_target"]
 
 
@@ -132,19 +132,21 @@ def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
         raise ShapeError(f"{op}: source must have shape {expected} (the tensor's, with "
                          f"len(index) = {idx.size} along dim {axis}; it is not broadcast, as "
                          f"in PyTorch); got {np.shape(source)}")
-    return (slice(None),) * axis + (idx,), source if alpha == 1 else source * _alpha(x, alpha, op)
+    scaled = source if alpha == 1 else source * integer_alpha(x.dtype, alpha, op)
+    return (slice(None),) * axis + (idx,), scaled
 
 
-def _alpha(x: Any, alpha: Any, op: str) -> Any:
-    """``alpha`` to scale a source of x's dtype by: a whole float is an int for an integer
-    x (PyTorch's ``alpha=2.0``), so the source keeps its dtype; a fractional one is refused
-    (PyTorch truncates it)."""
-    if x.dtype.kind not in "biu" or not isinstance(alpha, (float, np.floating)):
+def integer_alpha(dtype: np.dtype, alpha: Any, op: str) -> Any:
+    """``alpha`` to scale a source of ``dtype`` by: a whole float is an int for an integer
+    dtype (PyTorch's ``alpha=2.0``), so the source keeps its dtype; a fractional one is
+    refused (PyTorch truncates it in index_add, refuses it in add)."""
+    if dtype.kind not in "biu" or not isinstance(alpha, (float, np.floating)):
         return alpha
     if not float(alpha).is_integer():
-        raise DTypeError(f"{op}: alpha={alpha!r} is not a whole number, which a {x.dtype} "
-                         f"tensor cannot take (PyTorch truncates it to {int(alpha)}); pass "
-                         f"alpha={int(alpha)}, or convert the tensor first (x.double())")
+        raise DTypeError(f"{op}: alpha={alpha!r} is not a whole number, which a {dtype} "
+                         f"tensor cannot take (PyTorch's add refuses it, index_add truncates "
+                         f"it); pass alpha={int(alpha)}, or convert the tensor first "
+                         f"(x.double())")
     return int(alpha)
 
 

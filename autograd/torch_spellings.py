@@ -30,7 +30,7 @@ from .ops.shape import flattened_shape, memory_order
 from .size_tuple import Size
 from .tensor_math import where
 from .ops.arithmetic import is_scalar
-from .torch_arguments import alpha_overload, check_mask_value
+from .torch_arguments import alpha_overload, check_mask_value, integer_alpha
 from .dtype_device_methods import DtypeDeviceMethods
 from .torch_storage import StorageMethods
 from .type_names import TypeMethods
@@ -249,7 +249,8 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
         if is_scalar(other):
             return other * alpha
         other = self._lift(other)
-        return other._cast(np.promote_types(self.dtype, other.dtype)) * alpha
+        dtype = np.promote_types(self.dtype, other.dtype)
+        return other._cast(dtype) * integer_alpha(dtype, alpha, op)  # (int: 2.5 refused)
 
     def mul(self, other: Any) -> AnyTensor:
         """self * other."""

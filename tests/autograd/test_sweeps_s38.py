@@ -60,3 +60,16 @@ def test_numpy_functions_take_a_number_or_list_before_a_tensor(call, expected):
         step = np.eye(2)[i] * eps
         grad[i] = (np.sum(expected(a + step)) - np.sum(expected(a - step))) / (2 * eps)
     np.testing.assert_allclose(t.grad.data, grad, atol=1e-6)
+
+
+@pytest.mark.parametrize("op", ["add", "sub"])
+def test_an_integer_add_refuses_a_fractional_alpha(op):
+    a, b = ag.tensor([1, 2]), ag.tensor([3, 4])
+    with pytest.raises(ag.errors.DTypeError, match="alpha=2.5 is not a whole number"):
+        getattr(a, op)(b, alpha=2.5)
+    sign = 1 if op == "add" else -1
+    whole = getattr(a, op)(b, alpha=2.0)  # a whole float is the int, as in PyTorch
+    assert whole.dtype == np.int64
+    np.testing.assert_array_equal(whole.data, a.data + sign * 2 * b.data)
+    mixed = getattr(ag.tensor([1.0, 2.0]), op)(b, alpha=2.5)  # a float result takes it
+    np.testing.assert_allclose(mixed.data, np.array([1.0, 2.0]) + sign * 2.5 * b.data)
