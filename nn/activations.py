@@ -20,7 +20,7 @@ from .functional.activations import (check_hardtanh_bounds, check_inplace,
                                      check_softplus_beta, check_temperature)
 from ._checks import integer, real_number
 from .containers import FUSED_PAIRS
-from .layers import Linear, factory_dtype
+from .layers import Linear, factory_dtype, warn_wider_input
 from .module import Module, Parameter
 from .errors import ConfigError
 
@@ -141,6 +141,7 @@ class PReLU(Module):
         self.init = real_number("PReLU", "init", init)
         self.weight = Parameter(np.full(self.num_parameters, self.init,
                                         factory_dtype("PReLU", device, dtype)))
+        self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
         self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
 
     def reset_parameters(self) -> None:
@@ -148,6 +149,8 @@ class PReLU(Module):
         nn_init.constant_(self.weight, self.init)
 
     def forward(self, input: Any) -> Tensor:
+        if not self._dtype_warned:  # float64 data into float32 slopes: said once
+            warn_wider_input(self, input, self.weight.dtype)
         return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:

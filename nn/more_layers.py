@@ -17,7 +17,7 @@ from . import functional as F, init
 from ._checks import flag, integer, real_number
 from ._random import RNGLike, as_generator, reset_from
 from .functional.vectors import check_distance_args
-from .layers import factory_dtype
+from .layers import factory_dtype, warn_wider_input
 from .module import Module, Parameter
 
 __all__ = ["PairwiseDistance", "CosineSimilarity", "Bilinear"]
@@ -66,6 +66,7 @@ class Bilinear(Module):
         shape = (self.out_features, self.in1_features, self.in2_features)
         self.weight = Parameter(np.empty(shape, dtype))
         self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None
+        self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
         reset_from(self, rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
@@ -77,6 +78,9 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound, rng=generator)
 
     def forward(self, input1: Any, input2: Any) -> Tensor:
+        for x in (input1, input2):  # float64 data into a float32 layer: said once
+            if not self._dtype_warned:
+                warn_wider_input(self, x, self.weight.dtype)
         return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -24,6 +24,7 @@ from ._random import RNGLike, as_generator, default_generator
 from .attention import MultiheadAttention
 from .containers import ModuleList
 from .errors import ArgumentTypeError, ConfigError
+from .functional.multi_head_attention import canonical_masks
 from .layers import Dropout, Linear, factory_dtype
 from .module import Module
 from .normalization import LayerNorm
@@ -146,6 +147,8 @@ class TransformerEncoderLayer(TransformerLayer):
     def forward(self, src: Any, src_mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool = False) -> Tensor:
         x = as_tensor(src)
+        src_mask, src_key_padding_mask = canonical_masks(  # PyTorch's mismatch warning
+            src_mask, src_key_padding_mask, x.dtype, ("src_key_padding_mask", "src_mask"))
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
             return x + self._ff_block(self.norm2(x), self.dropout2)
@@ -207,6 +210,8 @@ class TransformerEncoder(Module):
         if is_causal is not None:
             is_causal = flag("TransformerEncoder", "is_causal", is_causal)
         output = as_tensor(src)
+        mask, src_key_padding_mask = canonical_masks(  # PyTorch's mismatch warning, once
+            mask, src_key_padding_mask, output.dtype, ("src_key_padding_mask", "mask"))
         for layer in self.layers:
             output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                            is_causal=bool(is_causal))

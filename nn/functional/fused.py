@@ -63,13 +63,16 @@ def _sigmoid(x: Any) -> Any:
 
 
 def _softmax_last(x: Any) -> Any:
-    """softmax over the last axis (array or differentiable Tensor)."""
+    """softmax over the last axis (array or differentiable Tensor): e^(x - max x) / sum.
+    A row holding +inf (a float mask of +inf) is NaN, as PyTorch's; only NumPy's
+    "invalid value" warning from inf - inf is silenced."""
     if is_tensor(x):
         return tensor_softmax(x, axis=-1)
     if x.shape[-1] == 0:  # no keys (an empty sequence): an empty result, as PyTorch's
         return np.exp(x)
-    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+        return e / np.sum(e, axis=-1, keepdims=True)
 
 
 def _at_least(x: Any, floor: float) -> Any:

@@ -265,6 +265,20 @@ def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: 
     return piecewise_linear(x, np.where(positive, x.data, x.data * slopes), slopes)
 
 
+def _one_axis(name: str, axis: Any, ndim: int) -> int:
+    """``axis`` (one int, negative counting from the end) checked for an ``ndim``-d
+    tensor; a 0-d tensor takes 0 or -1 (its one element). Else an ``AxisError`` that
+    names ``name``, the function called (not the softmax it runs)."""
+    if not is_integer(axis):
+        raise AxisError(f"{name}: dim must be an int (the axis of the categories); got "
+                        f"{axis!r}")
+    size = max(ndim, 1)
+    if not -size <= axis < size:
+        raise AxisError(f"{name}: dim {axis} is out of range for a {ndim}-d tensor "
+                        f"(valid: {-size}..{size - 1}); pass the axis of the categories")
+    return int(axis)
+
+
 def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
                    dim: int = -1, *, generator: RNGLike = None) -> Tensor:
     """A differentiable sample from the categorical distribution softmax(logits) along
@@ -282,6 +296,7 @@ def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float
         warnings.warn("`eps` parameter is deprecated and has no effect.", UserWarning,
                       stacklevel=caller_outside_nn())
     logits = as_tensor(logits)
+    dim = _one_axis("gumbel_softmax", dim, logits.ndim)  # before any noise is drawn
     dtype = logits.dtype if logits.dtype.kind == "f" else np.dtype(np.float64)
     exponential = as_generator(generator, "generator").standard_exponential(logits.shape)
     gumbels = (-np.log(exponential)).astype(dtype)

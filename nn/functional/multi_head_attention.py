@@ -16,6 +16,7 @@ are never masked.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -24,7 +25,7 @@ import numpy as np
 from autograd import Tensor, as_tensor, concatenate, zeros
 from autograd.errors import DTypeError, ShapeError, UnsupportedError, UsageError
 
-from .._checks import flag, integer, real_number
+from .._checks import caller_outside_nn, flag, integer, real_number
 from .._random import RNGLike
 from ..errors import ConfigError
 from .attention import attention_weights, check_float_mask_dtype, scaled_dot_product_attention
@@ -32,7 +33,7 @@ from .dropout import dropout
 from .linear import linear
 
 __all__ = ["multi_head_attention_forward", "multi_head_attention", "AttentionParameters",
-           "head_sizes"]
+           "head_sizes", "warn_mismatched_masks", "canonical_masks"]
 
 
 def head_sizes(name: str, embed_dim: Any, num_heads: Any) -> tuple[int, int, int]:
@@ -163,13 +164,15 @@ def multi_head_attention(query: Any, key: Any, value: Any, parameters: Attention
     Inputs (L, N, E), (S, N, kdim), (S, N, vdim), batch first (N, L, E) with
     ``batch_first``, or unbatched (L, E). Masks as PyTorch's MultiheadAttention: a
     boolean ``attn_mask`` (L, S) or (N * H, L, S) and ``key_padding_mask`` (N, S) are
-    True where a key is left out; float masks are added. ``is_causal`` is the hint that
+    True where a key is left out; float masks are added (masks of two dtypes: PyTorch's
+    deprecation UserWarning, ``warn_mismatched_masks``). ``is_causal`` is the hint that
     ``attn_mask`` is causal, so it needs one. ``dropout_p`` (0 outside training) drops
     weights, drawing from ``generator``. Returns (out, weights): weights (None unless
     ``need_weights``) after dropout, averaged over the heads (N, L, S), or (N, H, L, S)
     with ``average_attn_weights=False``. ``name`` (the caller) heads error messages."""
     query, key, value = as_tensor(query), as_tensor(key), as_tensor(value)
     batched = _check_inputs(name, query, key, value, parameters, batch_first)
+    warn_mismatched_masks(attn_mask, key_padding_mask)
     if flag(name, "is_causal", is_causal) and attn_mask is None:
         raise UsageError(f"{name}: is_causal=True is PyTorch's hint that attn_mask is "
                          f"causal, so it needs attn_mask; pass the causal mask as attn_mask "
@@ -289,7 +292,7 @@ def _as_float_mask(name: str, which: str, mask: Any, dtype: np.dtype) -> Tensor:
     is_tensor = isinstance(mask, Tensor)
     array = mask.data if is_tensor else np.asarray(mask)
     if array.dtype.kind == "b":
-        return Tensor(np.where(array, -np.inf, 0.0).astype(dtype))
+        return _boolean_as_float(array, dtype)
     if array.dtype.kind != "f":
         raise DTypeError(f"{name}: {which} must be boolean (True where a key is excluded) "
                          f"or floating (added to the scores); got dtype {array.dtype}. Use "
@@ -298,6 +301,61 @@ def _as_float_mask(name: str, which: str, mask: Any, dtype: np.dtype) -> Tensor:
     if not is_tensor:
         return Tensor(array.astype(dtype))
     return mask if mask.dtype == dtype else mask.astype(dtype)  # a float32 graph stays so
+
+
+def _boolean_as_float(left_out: np.ndarray, dtype: np.dtype) -> Tensor:
+    """A boolean mask (True = the key is left out) as the float mask -inf / 0."""
+    return Tensor(np.where(left_out, -np.inf, 0.0).astype(dtype))
+
+
+def _mask_dtype(mask: Any) -> np.dtype | None:
+    """The dtype of a mask (a Tensor, an array or a list); None when no mask is given or
+    it is no array (a ragged list: the mask's own check names that later)."""
+    if mask is None:
+        return None
+    if isinstance(mask, (Tensor, np.ndarray)):
+        return mask.dtype
+    try:
+        return np.asarray(mask).dtype
+    except (TypeError, ValueError):
+        return None
+
+
+def warn_mismatched_masks(attn_mask: Any, key_padding_mask: Any,
+                          names: tuple[str, str] = ("key_padding_mask", "attn_mask")) -> bool:
+    """Whether both masks are given in different dtypes (a boolean and a float one, or
+    two float dtypes), which PyTorch deprecates; if so its UserWarning, naming the
+    arguments ``names`` = (padding mask, mask). The result is the same either way: each
+    mask becomes part of the float mask M."""
+    dtypes = _mask_dtype(attn_mask), _mask_dtype(key_padding_mask)
+    if any(d is None or d.kind not in "bf" for d in dtypes) or dtypes[0] == dtypes[1]:
+        return False  # no pair, or an int mask (which the mask's own check refuses)
+    padding, mask = names
+    warnings.warn(f"Support for mismatched {padding} and {mask} is deprecated. Use same type "
+                  f"for both instead. (Got {padding} of dtype {dtypes[1]} and {mask} of "
+                  f"dtype {dtypes[0]}; e.g. both boolean, True where a key is left out.)",
+                  UserWarning, stacklevel=caller_outside_nn())
+    return True
+
+
+def canonical_masks(attn_mask: Any, key_padding_mask: Any, dtype: np.dtype,
+                    names: tuple[str, str]) -> tuple[Any, Any]:
+    """The masks a Transformer layer or stack passes on to its attention, as PyTorch's
+    ``_canonical_mask``: when their dtypes differ, ``warn_mismatched_masks`` (naming the
+    caller's arguments ``names``) and a boolean one as the float mask -inf / 0 in
+    ``dtype`` (the input's; float64 for a non-float input), so that the attention does
+    not warn again; otherwise both as given. M is the same either way."""
+    if not warn_mismatched_masks(attn_mask, key_padding_mask, names):
+        return attn_mask, key_padding_mask
+    dtype = np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.dtype(np.float64)
+    return _float_if_boolean(attn_mask, dtype), _float_if_boolean(key_padding_mask, dtype)
+
+
+def _float_if_boolean(mask: Any, dtype: np.dtype) -> Any:
+    """A boolean mask as the float mask -inf / 0 in ``dtype``; a float one as given."""
+    if _mask_dtype(mask).kind != "b":
+        return mask
+    return _boolean_as_float(np.asarray(mask.data if isinstance(mask, Tensor) else mask), dtype)
 
 
 def _append_keys(k: Tensor, v: Tensor, mask: Tensor | None, parameters: AttentionParameters

@@ -74,8 +74,10 @@ def _fill_value(value: Any, dtype: np.dtype) -> float | int:
     """``value`` as a number that ``dtype`` can hold, as PyTorch checks it: for integers a
     number in the dtype's range (a fraction is then truncated, 1.5 -> 1; an int is kept
     exact), for floats one within the largest finite value (inf and NaN too); any number
-    for bools (nonzero: True). Else a ``DTypeError``, never a value wrapped around or
-    overflowed to inf."""
+    for bools (nonzero: True). A bool value is the number 1 or 0, as PyTorch's. Else a
+    ``DTypeError``, never a value wrapped around or overflowed to inf."""
+    if isinstance(value, (bool, np.bool_)):  # True pads with 1, as PyTorch's
+        value = int(value)
     number = real_number("pad", "value", value, finite=False)
     if dtype.kind in "iu":
         low, high = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)

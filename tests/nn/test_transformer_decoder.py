@@ -134,7 +134,7 @@ def test_a_float32_decoder_stays_float32_with_float64_masks():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no DTypePromotionWarning
         y = decoder(tgt, memory, nn.generate_square_subsequent_mask(3),
-                    np.zeros((3, 5)), np.zeros((2, 3), bool), np.zeros((2, 5), bool))
+                    np.zeros((3, 5)), np.zeros((2, 3)), np.zeros((2, 5)))  # (all float)
     assert y.dtype == np.float32
 
 
