@@ -34,6 +34,7 @@ import numpy as np
 
 from .errors import UsageError
 from .out_argument import refuse_tensor_out
+from .numpy_hints import no_ufunc_op
 from .ops.arithmetic import number
 from .ops import linalg_more
 from . import (numpy_arrays, numpy_float_loops, numpy_linalg, numpy_math, numpy_more,
@@ -52,7 +53,11 @@ __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "numpy_clip", "numpy_diag",
 
 
 def numpy_clip(x: Any, a_min: Any = None, a_max: Any = None, **bounds: Any) -> Any:
-    """``np.clip`` with its keywords ``a_min``/``a_max`` (and ``min``/``max``)."""
+    """``np.clip`` with its keywords ``a_min``/``a_max`` (and ``min``/``max``); with no
+    bound at all a copy of x (``x.copy()``, the gradient passes), as NumPy 2's (the method
+    ``x.clip()`` refuses that, as PyTorch's clamp)."""
+    if a_min is None and a_max is None and all(b is None for b in bounds.values()):
+        return x.copy()
     return x.clip(a_min, a_max, **bounds)
 
 
@@ -212,11 +217,6 @@ INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.array_equal, np.result
               np.save, np.savetxt, np.array2string, np.array_repr, np.array_str,
               np.iscomplexobj, np.isrealobj, np.may_share_memory, np.shares_memory}
 
-# the Tensor methods that do what a ufunc's method does along axis 0 (NumPy's default)
-_UFUNC_METHODS = {("add", "reduce"): "sum", ("multiply", "reduce"): "prod",
-                  ("logical_and", "reduce"): "all", ("logical_or", "reduce"): "any",
-                  ("add", "accumulate"): "cumsum", ("multiply", "accumulate"): "cumprod"}
-
 
 def _plain(x: Any) -> Any:
     """The raw array of a Tensor (recursively inside lists and tuples)."""
@@ -254,7 +254,7 @@ class NumpyInterop:
         if method == "accumulate" and ufunc in order_numpy.ACCUMULATE:
             return order_numpy.ACCUMULATE[ufunc](*inputs, **kwargs)
         if function is None or method != "__call__":
-            raise _no_ufunc_op(ufunc, method)
+            raise no_ufunc_op(ufunc, method, kwargs)
         if numpy_float_loops.computed_by_numpy(ufunc, inputs):  # integers: NumPy's floats
             return numpy_float_loops.numpy_constant(ufunc, inputs, self)
         return function(*self._as_tensors(inputs))
@@ -311,18 +311,6 @@ def _plain_operand(x: Any) -> bool:
         return np.asarray(x).dtype.kind in "biuf"  # (a Tensor inside: object, or refused)
     except (ValueError, TypeError):
         return False
-
-
-def _no_ufunc_op(ufunc: np.ufunc, method: str) -> UsageError:
-    """The error for a ufunc (or a ufunc's method) with no differentiable version, naming
-    the Tensor method that does the same (``np.add.reduce(t)`` is ``t.sum(axis=0)``)."""
-    name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-    equivalent = _UFUNC_METHODS.get((ufunc.__name__, method))
-    instead = (f"t.{equivalent}(axis=0) (np.{name} works along axis 0 by default)"
-               if equivalent else "the Tensor methods or autograd functions (t.sum(), "
-                                  "autograd.maximum...)")
-    return UsageError(f"np.{name} has no differentiable version for Tensors. Use {instead}, "
-                      f"or np.{name}(t.data) for an untracked NumPy result.")
 
 
 def _plain_values(kwargs: dict) -> dict:

@@ -287,4 +287,14 @@ HINTS = {np.apply_along_axis: "apply the function to the whole array (most NumPy
                        "autograd.where",
          np.put: "write t2 = t.at[index].set(values), or assign t[index] = values",
          np.put_along_axis: "write t.scatter(axis, index, values) (a new tensor)",
-         np.fill_diagonal: "add a diagonal: t + autograd.eye(n) * (value - t.diagonal())"}
+         np.fill_diagonal: "add a diagonal: t + autograd.eye(n) * (value - t.diagonal())",
+         np.flatnonzero: "write np.nonzero(t.ravel())[0] (the same int64 positions, as a "
+                         "constant Tensor)",
+         np.digitize: "for increasing bins write np.searchsorted(bins, t, side='right') "
+                      "(side='left' for right=True): the same bin numbers, as a constant "
+                      "int64 Tensor",
+         np.iscomplex: "a Tensor holds no complex numbers, so every entry is False: "
+                       "autograd.zeros(t.shape, dtype=bool) (np.iscomplexobj(t) answers "
+                       "for the whole tensor)",
+         np.angle: "a real t's angle is np.arctan2(0.0, t), NumPy's value (pi for a "
+                   "negative t or -0.0, else 0); times 180 / np.pi for deg=True"}

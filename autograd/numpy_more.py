@@ -130,7 +130,8 @@ def numpy_inner(a: AnyTensor, b: AnyTensor) -> AnyTensor:
 def numpy_average(a: AnyTensor, axis: Any = None, weights: Any = None,
                   returned: bool = False, *, keepdims: bool = False) -> Any:
     """``np.average``: the mean, or sum(a w) / sum(w) along ``axis`` (1-d weights
-    along one axis, as NumPy); with ``returned`` also the sum of the weights."""
+    along one axis, as NumPy); with ``returned`` also the sum of the weights. Weights
+    whose sum is 0 are a ``UsageError`` (NumPy's ZeroDivisionError), never NaN."""
     if weights is None:
         avg = a.mean(axis=axis, keepdims=keepdims)
         count = a._lift(np.full(avg.shape, a.size / max(avg.size, 1), dtype=avg.dtype))
@@ -143,6 +144,10 @@ def numpy_average(a: AnyTensor, axis: Any = None, weights: Any = None,
         axis_ = single_axis(axis, a.ndim, "np.average")
         w = w.reshape(tuple(-1 if i == axis_ else 1 for i in range(a.ndim)))
     total = w.broadcast_to(a.shape).sum(axis=axis, keepdims=keepdims)
+    if np.any(total.data == 0):
+        raise UsageError("np.average: the weights sum to zero (for at least one average), "
+                         "so they cannot be normalized (NumPy raises ZeroDivisionError); "
+                         "give weights with a non-zero sum")
     avg = (a * w).sum(axis=axis, keepdims=keepdims) / total
     return (avg, total) if returned else avg
 

@@ -9,7 +9,11 @@ non-empty one with a ``UserWarning``, as PyTorch; the result is cast to ``out``'
 when PyTorch's ``can_cast`` allows (float64 into float32, int32 into uint8; not float into
 int: a ``DTypeError``, as PyTorch's "can't be cast to the desired output type"). A function with
 several results (``max(x, dim)``, ``sort``, ``linalg.eigh``) takes a tuple and returns
-its named pair of the outs (``.values``).
+its named pair of the outs (``.values``). As PyTorch, some functions cast nothing: the
+indices of ``argmax``, the booleans of ``signbit`` and each result of a pair such as
+``sort``'s go only into an out of exactly their dtype, ``all`` and ``any`` into a bool or
+uint8 one (``_check_exact_dtype``). ``cat``, ``stack`` and the other joins refuse an out
+that shares memory with an input (``_JOINS``), as PyTorch's "unsupported operation".
 
 ``out`` must be a Tensor, as in PyTorch: for plain NumPy into an array, call the NumPy
 function on the tensor (``np.exp(t, out=array)``, untracked). NumPy's spellings take only
@@ -37,16 +41,39 @@ from .torch_storage import resized_array
 
 __all__ = ["accepts_out", "creation_with_out", "write_out", "refuse_tensor_out"]
 
+# PyTorch writes the result of these only into an out of exactly its dtype, without a cast
+# ("Expected out tensor to have dtype long int", "signbit does not support non-boolean
+# outputs"): argmax's int64 indices, signbit's bools, searchsorted's int64 (int32 with
+# out_int32=True) ...
+_EXACT_DTYPE_OUT = frozenset(f"autograd.{name}" for name in (
+    "argmax", "argmin", "signbit", "isposinf", "isneginf", "isin", "searchsorted",
+    "bucketize"))
+# ... and each result of these when they give a pair, values and indices alike
+# ("Expected out tensor to have dtype double"); max(x) of one result casts as usual.
+_EXACT_DTYPE_PAIRS = frozenset(f"autograd.{name}" for name in (
+    "max", "min", "sort", "topk", "kthvalue", "mode", "median", "nanmedian", "cummax",
+    "cummin", "aminmax", "frexp"))
+# all and any write into a bool or a uint8 out only ("all only supports bool tensor for
+# result"), whatever their input's dtype.
+_BOOLEAN_OUT = frozenset({"autograd.all", "autograd.any"})
+# The joins, whose out must share no memory with an input, as PyTorch's.
+_JOINS = frozenset(f"autograd.{name}" for name in (
+    "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
+    "column_stack"))
+
 
 def accepts_out(function: Callable[..., Any]) -> Callable[..., Any]:
     """``function`` with PyTorch's keyword ``out=`` (see the module docstring). A
     ``dtype=`` must be out's dtype, as PyTorch's (``_check_dtype``); integer or bool
     inputs are computed in a float out's dtype (``_in_out_dtype``)."""
+    name = f"{function.__module__.partition('.')[0]}.{function.__name__}"  # nn's too
+
     @functools.wraps(function)
     def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return function(*args, **kwargs)
-        name = f"{function.__module__.partition('.')[0]}.{function.__name__}"  # nn's too
+        if name in _JOINS:
+            _refuse_shared_memory(name, (*args, *kwargs.values()), out)
         _check_dtype(name, kwargs.get("dtype"), out)
         result = _in_out_dtype(function, args, kwargs, function(*args, **kwargs), out)
         return write_out(name, result, out)
@@ -99,7 +126,9 @@ def write_out(name: str, result: Any, out: Any) -> Any:
             f"y = {name}(...) for a tracked result, or call it under autograd.no_grad() "
             f"to write the values untracked.")
     for r, o in zip(results, outs):
-        _write(name, r.data, o)
+        _check_exact_dtype(name, r.dtype, o, len(results))
+    for r, o in zip(results, outs):  # all's 0/1 of a uint8 input into a bool out
+        _write(name, r.data.astype(o.dtype) if name in _BOOLEAN_OUT else r.data, o)
     if len(results) == 1:
         return outs[0]
     return type(result)._make(outs) if hasattr(result, "_fields") else outs
@@ -115,6 +144,45 @@ def _check_dtype(name: str, dtype: Any, out: Any) -> None:
         raise DTypeError(f"{name}(..., dtype={wanted}, out=...): out's dtype is {out.dtype}, "
                          f"and they must match (as in PyTorch). Leave dtype out to compute "
                          f"in out's dtype, or pass an out of dtype {wanted}.")
+
+
+def _check_exact_dtype(name: str, dtype: np.dtype, out: Any, count: int) -> None:
+    """PyTorch's dtype rule for an out of ``name`` that takes no cast of its result of
+    ``dtype`` (one of ``count`` results): exactly ``dtype`` (``_EXACT_DTYPE_OUT``, and
+    ``_EXACT_DTYPE_PAIRS`` when ``count`` > 1), bool or uint8 (``_BOOLEAN_OUT``). A
+    DTypeError otherwise; any other function casts by ``can_cast`` in ``_write``."""
+    if name in _BOOLEAN_OUT:
+        allowed = (np.dtype(np.bool_), np.dtype(np.uint8))
+    elif name in _EXACT_DTYPE_OUT or (count > 1 and name in _EXACT_DTYPE_PAIRS):
+        allowed = (np.dtype(dtype),)
+    else:
+        return
+    if out.dtype in allowed:
+        return
+    wanted = " or ".join(str(a) for a in allowed)
+    raise DTypeError(f"{name}(..., out=...): out's dtype is {out.dtype}, but PyTorch writes "
+                     f"this {dtype} result only into an out of dtype {wanted} (no cast). "
+                     f"Pass an out of dtype {allowed[0]}, e.g. autograd.zeros(0, "
+                     f"dtype=np.{allowed[0]}), or convert afterwards (y.astype(...)).")
+
+
+def _refuse_shared_memory(name: str, arguments: tuple, out: Any) -> None:
+    """A UsageError when a Tensor ``out`` shares memory with an input of the join
+    ``name`` (a Tensor in a list or tuple among ``arguments``), as PyTorch's "some elements
+    of the input tensor and the written-to tensor refer to a single memory location".
+    Disjoint parts of one base (cat([x[:2]], out=x[2:])) are fine."""
+    if not isinstance(out, TensorMath):
+        return
+    for tensors in arguments:
+        if not isinstance(tensors, (list, tuple)):
+            continue
+        for i, t in enumerate(tensors):
+            if isinstance(t, TensorMath) and np.shares_memory(t.data, out.data):
+                raise UsageError(
+                    f"{name}(..., out=...): input {i} and out share memory, and PyTorch "
+                    f"refuses to write a join into one of its inputs. Pass an out that is "
+                    f"not an input (e.g. autograd.zeros(0)), clone that input "
+                    f"(x.clone()), or write x = {name}(...).")
 
 
 def _in_out_dtype(function: Callable[..., Any], args: tuple, kwargs: dict, result: Any,
