@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .dtype_refusals import require_same_dtype
 from .errors import ShapeError
 from .numpy_more import numpy_inner
 from .scaled_sums import scaled_sum
@@ -64,8 +65,10 @@ class BatchProductMethods:
         return numpy_inner(self, other)
 
     def vdot(self, other: Any) -> AnyTensor:
-        """sum_i self_i other_i of two 1-d tensors of one length (a real ``vdot``)."""
+        """sum_i self_i other_i of two 1-d tensors of one length and dtype (a real ``vdot``;
+        two dtypes are a DTypeError, as PyTorch's)."""
         other = self._lift(other)
+        require_same_dtype("vdot", self, other)
         if self.ndim != 1 or other.ndim != 1 or self.shape != other.shape:
             raise ShapeError(f"vdot: expected two 1-d tensors of one length; got shapes "
                              f"{self.shape} and {other.shape}")

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import int_argument
+from ._arrays import int_argument, numeric
 from .errors import DTypeError, ShapeError, UsageError
 from .functions import stack
 from .out_argument import accepts_out
@@ -111,7 +111,8 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
 def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
          invert: bool = False) -> Tensor:
     """A bool tensor shaped as ``elements``: True where an element is in
-    ``test_elements`` (False with ``invert=True``); either may be a number."""
-    values = np.asarray(getattr(elements, "data", elements))
-    tests = np.asarray(getattr(test_elements, "data", test_elements))
+    ``test_elements`` (False with ``invert=True``); either may be a number, not a str or
+    None (a DTypeError, as PyTorch's TypeError)."""
+    values = numeric(getattr(elements, "data", elements), "isin(elements)")
+    tests = numeric(getattr(test_elements, "data", test_elements), "isin(test_elements)")
     return Tensor(np.isin(values, tests, assume_unique=assume_unique, invert=invert))

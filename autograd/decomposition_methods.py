@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import DataError, DTypeError, ShapeError, UsageError
+from .grad_mode import _flag
 from .ops import linalg_more, matrix_functions
 from .ops.matrix_exp import matrix_exp
 from .scaled_sums import scaled_sum
@@ -102,7 +103,9 @@ class DecompositionMethods:
     def svd(self, some: bool = True, compute_uv: bool = True) -> SVDTriple:
         """A = U diag(S) V^T, as ``torch.svd`` (``torch.linalg.svd``'s older spelling):
         V, not Vh; ``some=True`` (the default) the reduced factors. ``compute_uv=False``:
-        S alone is computed, U and V are zeros of shape m x m and n x n, as PyTorch's."""
+        S alone is computed, U and V are zeros of shape m x m and n x n, as PyTorch's. Both
+        flags must be bools, as PyTorch's."""
+        some, compute_uv = _flag("svd", "some", some), _flag("svd", "compute_uv", compute_uv)
         m, n = self.shape[-2:] if self.ndim >= 2 else (None, None)
         if not compute_uv:
             S = matrix_functions.svdvals(self, "svd")
@@ -114,7 +117,8 @@ class DecompositionMethods:
 
     def qr(self, some: bool = True) -> QRPair:
         """A = Q R, as ``torch.qr`` (``torch.linalg.qr``'s older spelling): ``some=True``
-        (the default) is mode 'reduced', ``some=False`` mode 'complete'."""
+        (the default) is mode 'reduced', ``some=False`` mode 'complete' (a bool, as PyTorch's)."""
+        some = _flag("qr", "some", some)
         Q, R = matrix_functions.qr(self, "reduced" if some else "complete", name="qr")
         return QRPair(Q, R)
 

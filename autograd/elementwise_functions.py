@@ -53,7 +53,7 @@ def trunc(input: Any) -> Tensor:  # noqa: A002
 @accepts_out
 def fix(input: Any) -> Tensor:  # noqa: A002
     """``trunc``: x rounded towards zero."""
-    return as_tensor(input).trunc()
+    return as_tensor(input).fix()
 
 
 @accepts_out

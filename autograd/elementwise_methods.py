@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .dtype_refusals import refuse_bool_input, require_float_result
+from .float_only import require_float
 from .function import Function, apply
 from .ops.arithmetic import broadcasting
 from .ops.elementwise import Sigmoid
@@ -108,20 +110,22 @@ class ElementwiseMethods:
     def hypot(self, other: Any) -> AnyTensor:
         """sqrt(x^2 + y^2), broadcast, in the float dtype x and y promote to, without
         overflow or underflow of the squares (``ops.trig.Hypot``); d/dx = x / out (NaN at
-        x = y = 0, as PyTorch's)."""
-        return apply(Hypot(), *float_operands(*self._pair(other)))
+        x = y = 0, as PyTorch's). Two integer or bool operands are a DTypeError, as PyTorch's."""
+        return apply(Hypot(), *float_operands(*_float_pair("hypot", self, other)))
 
     def logaddexp(self, other: Any) -> AnyTensor:
         """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), broadcast, without overflow
         and exact for a tiny e^-|x - y|; two equal infinities give that infinity (soft-DTW's
         table borders); d/dx = sigmoid(x - y) = e^(x - out), twice differentiable also at
-        x == y (``LogAddExp``). Computed in the float dtype x and y promote to."""
-        return apply(LogAddExp(), *float_operands(*self._pair(other)))
+        x == y (``LogAddExp``). Computed in the float dtype x and y promote to; two
+        integer or bool operands are a DTypeError, as PyTorch's."""
+        return apply(LogAddExp(), *float_operands(*_float_pair("logaddexp", self, other)))
 
     def logaddexp2(self, other: Any) -> AnyTensor:
         """log2(2^x + 2^y) = logaddexp(x ln 2, y ln 2) / ln 2, in the float dtype x and y
-        promote to, by NumPy's logaddexp2 (``LogAddExp2``)."""
-        return apply(LogAddExp2(), *float_operands(*self._pair(other)))
+        promote to, by NumPy's logaddexp2 (``LogAddExp2``); two integer or bool operands
+        are a DTypeError, as PyTorch's."""
+        return apply(LogAddExp2(), *float_operands(*_float_pair("logaddexp2", self, other)))
 
     def exp2(self) -> AnyTensor:
         """2^x; d/dx = 2^x ln 2."""
@@ -129,15 +133,19 @@ class ElementwiseMethods:
 
     def trunc(self) -> AnyTensor:
         """x rounded towards zero (gradient 0, as ``floor``'s, also at NaN); an integer
-        or bool tensor is already whole: a copy, of its dtype (``ops.special.Trunc``)."""
+        tensor is already whole: a copy, of its dtype; a bool one is a DTypeError, as
+        PyTorch's (``ops.special.Trunc``)."""
         return apply(Trunc(), self)
 
     def fix(self) -> AnyTensor:
         """``trunc``: x rounded towards zero."""
+        refuse_bool_input("fix", self.dtype, "A mask is already whole: use x, or x.long().")
         return self.trunc()
 
     def frac(self) -> AnyTensor:
-        """x - trunc(x), with x's sign; gradient 1."""
+        """x - trunc(x), with x's sign; gradient 1. Of float tensors only, as PyTorch's
+        (an integer's is 0 throughout): else a DTypeError."""
+        require_float("frac", input=self)
         return self - self.trunc().detach()
 
     def remainder(self, other: Any) -> AnyTensor:
@@ -166,3 +174,11 @@ class ElementwiseMethods:
         """The sign, -1, 0 or 1 (``sign``; PyTorch's sgn differs only for complex tensors,
         which this library has not)."""
         return self.sign()
+
+
+def _float_pair(op: str, x: AnyTensor, other: Any) -> tuple[AnyTensor, AnyTensor]:
+    """x and other as two tensors (``x._pair``), refused unless one is a float (a Python
+    float too): PyTorch's ``op`` has no integer kernel."""
+    pair = x._pair(other)
+    require_float_result(op, *pair)
+    return pair

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import DTypeError
+from .float_only import require_float
 from .function import apply
 from .ops.arithmetic import broadcasting
 from .ops.next_after import NextAfter
@@ -86,7 +87,9 @@ class ElementwiseMoreMethods:
     def frexp(self) -> Frexp:
         """(mantissa, exponent) with self = mantissa 2^exponent, 0.5 <= |mantissa| < 1
         (0, inf and NaN keep themselves with exponent 0); the exponent is int32 and the
-        mantissa self 2^-exponent, whose gradient is 2^-exponent (PyTorch's)."""
+        mantissa self 2^-exponent, whose gradient is 2^-exponent (PyTorch's). Of float
+        tensors only, as PyTorch's: else a DTypeError."""
+        require_float("frexp", input=self)
         _, exponent = np.frexp(self.data)
         half = -(exponent // 2)  # two exact power-of-two factors: 2^1074 overflows
         scale_a = np.ldexp(np.ones((), self.dtype), half)

@@ -15,6 +15,7 @@ from . import functions, more_functions
 from ._arrays import as_dtype, int_argument
 from .errors import DTypeError, NormOrderError, ShapeError, UsageError
 from .function import apply
+from .grad_mode import _flag
 from .linalg_householder import householder_product
 from .linalg_ldl import (LDLFactorExResult, LDLFactorResult, ldl_factor, ldl_factor_ex,
                          ldl_solve)
@@ -80,8 +81,9 @@ def cholesky(A: Any, *, upper: bool = False) -> Tensor:
     """The lower-triangular L with A = L L^T (A symmetric positive definite; only its
     lower triangle is read), as ``torch.linalg.cholesky``; ``upper=True``: the
     upper-triangular U with A = U^T U, read from the upper triangle (U = chol(A^T)^T). A
-    NaN in the triangle read is a ``NaNMatrixError`` (not positive definite)."""
-    return as_tensor(A).cholesky(upper)
+    NaN in the triangle read is a ``NaNMatrixError`` (not positive definite). ``upper``
+    must be a bool, as PyTorch's."""
+    return as_tensor(A).cholesky(_flag("cholesky", "upper", upper))
 
 
 def _in_dtype(x: Any, dtype: Any, name: str) -> Tensor:
@@ -214,9 +216,10 @@ def svd(A: Any, full_matrices: bool = True, *, driver: Any = None) -> SVDResult:
     k x n (k = min(m, n)). As in PyTorch, only the first k columns of U (rows of Vh) get
     a gradient; singular vectors are defined up to sign (use sign-free losses) and the
     gradient is inf/NaN at repeated singular values, unless the loss uses only S.
-    ``driver`` must be None (PyTorch's is for CUDA inputs only)."""
+    ``driver`` must be None (PyTorch's is for CUDA inputs only); ``full_matrices`` a bool,
+    as PyTorch's."""
     _check_driver(driver, "svd")
-    return matrix_functions.svd(as_tensor(A), full_matrices)
+    return matrix_functions.svd(as_tensor(A), _flag("svd", "full_matrices", full_matrices))
 
 
 @accepts_out

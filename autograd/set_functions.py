@@ -21,7 +21,7 @@ from .errors import ShapeError, TensorIndexError, UsageError
 from .ops import geometry, sets
 from .out_argument import accepts_out
 from .ops.reductions import pick_axis, single_axis
-from .set_methods import Histogram, ambiguous_nonzero, torch_cross_axis
+from .set_methods import Histogram, ambiguous_nonzero, torch_cross_axis, torch_flags
 from .set_numpy import numpy_histogram
 from .tensor import Tensor, as_tensor
 
@@ -63,6 +63,10 @@ def unique(input: Any, sorted: bool | None = None,  # noqa: A002
     apart; slices emptied by another axis of size 0 a ``ShapeError``); neither is the same
     in both, except for data holding NaNs: ``UsageError``."""
     x = as_tensor(input)
+    return_inverse, return_counts = torch_flags(
+        "unique", return_inverse=return_inverse, return_counts=return_counts)
+    if sorted is not None:  # None: not given (its results are sorted either way)
+        torch_flags("unique", sorted=sorted)
     numpy_way = return_index or axis is not None or equal_nan is not None
     if numpy_way and dim is not None:
         raise UsageError("unique: got PyTorch's dim= with NumPy's return_index=/axis=/"

@@ -17,13 +17,20 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import DTypeError, ShapeError, UsageError
+from .grad_mode import _flag
 from .ops import geometry, sets
 from .ops.reductions import pick_axis, single_axis
 
 __all__ = ["SetMethods", "Histogram", "ambiguous_nonzero", "first_axis_of_three",
-           "torch_cross_axis", "numpy_bincount"]
+           "torch_cross_axis", "numpy_bincount", "torch_flags"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def torch_flags(op: str, **flags: Any) -> tuple[bool, ...]:
+    """The True/False arguments of PyTorch's ``op``, in order, each a bool (NumPy's too)
+    or a ``UsageError``, as PyTorch's TypeError: ``"no"`` would be read as True."""
+    return tuple(_flag(op, name, value) for name, value in flags.items())
 
 
 class Histogram(NamedTuple):
@@ -113,7 +120,9 @@ class SetMethods:
         or (``dim``) the distinct slices along an axis; then, if asked, the inverse
         (x's shape, or one entry per slice) and the counts (int64). The values carry no
         gradient (a backward pass through them raises, as PyTorch's). Slices left empty by
-        another axis of size 0 are a ``ShapeError``, as PyTorch's."""
+        another axis of size 0 are a ``ShapeError``, as PyTorch's. The flags must be bools."""
+        _, return_inverse, return_counts = torch_flags(
+            "unique", sorted=sorted, return_inverse=return_inverse, return_counts=return_counts)
         if dim is not None and self.ndim:
             sets.refuse_other_empty_axes(self.shape, single_axis(dim, self.ndim, "unique"),
                                          "unique")
@@ -122,7 +131,9 @@ class SetMethods:
     def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,
                            dim: Any = None) -> Any:
         """One of each run of equal values (or slices along ``dim``), with the inverse
-        and the run lengths if asked, as PyTorch's."""
+        and the run lengths if asked, as PyTorch's (the flags must be bools)."""
+        return_inverse, return_counts = torch_flags(
+            "unique_consecutive", return_inverse=return_inverse, return_counts=return_counts)
         return sets.unique_consecutive(self, return_inverse, return_counts, dim,
                                        "unique_consecutive")
 

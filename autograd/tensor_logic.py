@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._arrays import numeric
+from .dtype_refusals import refuse_bool_shift
 from .errors import DTypeError
 from .ops.arithmetic import broadcasting, number, weak_number
 
@@ -106,6 +107,7 @@ class LogicOps:
 
     def _shift(self, symbol: str, ufunc: np.ufunc, a: Any, b: Any) -> AnyTensor:
         a, b = (_integer_shift_operand(symbol, x) for x in self._operands(a, b))
+        refuse_bool_shift(symbol, a, b)
         return self._make(np.asarray(broadcasting(ufunc.__name__, ufunc, a, b)), None)
 
     def __rshift__(self, other: Any) -> AnyTensor:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ._arrays import numeric, shape_argument
 from .errors import AxisError, DataError, DTypeError, UsageError
+from .dtype_refusals import refuse_bool_input
 from .function import apply
 from .views import take_view
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, HalfDivScalar, HalfMulScalar, Mul,
@@ -139,8 +140,8 @@ class TensorMath:
         return self
 
     def __abs__(self) -> AnyTensor:
-        """|self|."""
-        return apply(Abs(), self)
+        """|self| (``abs``)."""
+        return self.abs()
 
     def __getitem__(self, index: Any) -> AnyTensor:
         """self[index]: basic and integer/boolean array indexing, as NumPy; a uint8 index
@@ -201,7 +202,8 @@ class TensorMath:
         return apply(Sqrt(), self)
 
     def abs(self) -> AnyTensor:
-        """|self|, with abs'(0) = 0."""
+        """|self|, with abs'(0) = 0; a bool tensor is a DTypeError, as PyTorch's."""
+        refuse_bool_input("abs", self.dtype, "A mask is its own abs: use x, or x.long().")
         return apply(Abs(), self)
 
     def tanh(self) -> AnyTensor:
@@ -239,12 +241,11 @@ class TensorMath:
     def lu(self, pivot: bool = True, get_infos: bool = False) -> tuple:
         """(LU, pivots) as ``torch.lu``: ``linalg.lu_factor``'s, a singular matrix no error;
         ``get_infos``: also int32 infos, 0 or the 1-based position of U's first zero pivot."""
-        LU, pivots = lu_ops.lu_factor(self, pivot, "lu", check_errors=False)
-        infos = self._make(lu_ops.zero_pivot_info(LU.data), None)
-        return (LU, pivots, infos) if get_infos else (LU, pivots)
+        return lu_ops.torch_lu(self, pivot, get_infos)
 
     def relu(self) -> AnyTensor:
-        """max(self, 0), with relu'(0) = 0."""
+        """max(self, 0), with relu'(0) = 0; a bool tensor is a DTypeError, as PyTorch's."""
+        refuse_bool_input("relu", self.dtype, "A mask is its own relu: use x, or x.long().")
         return apply(Relu(), self)
 
     def pow(self, exponent: Any) -> AnyTensor:

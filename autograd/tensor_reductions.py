@@ -251,7 +251,8 @@ class Reductions:
                 f"use a{name}(dim=...) or {name}(axis=...), which give the values.")
         if self.ndim == 0 and axis in (0, -1):  # its one element, as PyTorch's
             return ValuesIndices(*self.reshape(1)._extreme_along(name, 0, False))
-        indices = getattr(self, "arg" + name)(axis, keepdims=True)
+        ranked = self.astype(np.int8) if self.dtype == np.bool_ else self  # argmax: no bool
+        indices = getattr(ranked, "arg" + name)(axis, keepdims=True)
         values = self.take_along_axis(indices, axis)
         if not keepdims:
             values, indices = values.squeeze(axis), indices.squeeze(axis)

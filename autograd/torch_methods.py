@@ -26,6 +26,7 @@ from .torch_arguments import keyword_factors, number_first, repeat_spelling
 from .scalar_axis import one_element_axis
 from .integer_scalars import integral_scalar
 from .float_only import require_float
+from .dtype_refusals import require_comparable
 
 __all__ = ["TorchMethods", "SlogDet", "scatter_target"]
 
@@ -173,11 +174,13 @@ class TorchMethods:
 
     # ------------------------------------------------------------ comparisons (constants)
     def eq(self, other: Any) -> AnyTensor:
-        """self == other, a boolean constant (as the operator)."""
+        """self == other, a boolean constant; a str or None is a DTypeError, as PyTorch's."""
+        require_comparable("eq", other)
         return self == other
 
     def ne(self, other: Any) -> AnyTensor:
-        """self != other, a boolean constant."""
+        """self != other, a boolean constant; a str or None is a DTypeError, as PyTorch's."""
+        require_comparable("ne", other)
         return self != other
 
     def lt(self, other: Any) -> AnyTensor:

@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import (DTypeError, ShapeError, SingularMatrixError, TensorIndexError,
                       UnsupportedError)
 from ..function import Function, apply
+from ..grad_mode import _flag
 from .decompositions import run_solve
 from .generic import is_tensor
 from .indexing import triangle
@@ -26,7 +27,8 @@ from .indexing import triangle
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["LuFactor", "LUFactorResult", "LUResult", "LUUnpackResult", "lapack_lu",
-           "zero_pivot_info", "permutations", "check_pivots", "lu_factor", "lu_unpack", "lu"]
+           "zero_pivot_info", "permutations", "check_pivots", "lu_factor", "lu_unpack", "lu",
+           "torch_lu"]
 
 
 class LUFactorResult(NamedTuple):
@@ -215,7 +217,9 @@ def lu_factor(A: T, pivot: bool = True, where: str = "lu_factor", *,
     int32 pivots (a constant), as ``torch.linalg.lu_factor``: a ``SingularMatrixError``
     where U has a zero on its diagonal, unless ``check_errors=False`` (``lu_factor_ex``,
     ``linalg.lu`` and ``torch.lu`` do not check). Integer and bool matrices are factored
-    as float64, as NumPy's (and this library's other decompositions)."""
+    as float64, as NumPy's (and this library's other decompositions). ``pivot`` must be
+    a bool, as PyTorch's (``pivot="no"`` would be truthy)."""
+    pivot = _flag(where, "pivot", pivot)
     _check_matrices(A, where)
     if A.dtype.kind in "biu":
         A = A.astype(np.float64)
@@ -262,3 +266,13 @@ def lu(A: T, pivot: bool = True) -> LUResult:
     triangular, U upper triangular; differentiable (square or not)."""
     packed, pivots = lu_factor(A, pivot, "lu", check_errors=False)
     return LUResult(*lu_unpack(packed, pivots))
+
+
+def torch_lu(A: T, pivot: bool = True, get_infos: bool = False) -> tuple:
+    """(LU, pivots) as ``torch.lu``: ``lu_factor``'s, a singular matrix no error;
+    ``get_infos`` (a bool, as PyTorch's): also int32 infos, 0 or the 1-based position of
+    U's first zero pivot."""
+    get_infos = _flag("lu", "get_infos", get_infos)
+    LU, pivots = lu_factor(A, pivot, "lu", check_errors=False)
+    infos = A._make(zero_pivot_info(LU.data), None)
+    return (LU, pivots, infos) if get_infos else (LU, pivots)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtype_refusals import refuse_bool_input
 from ..errors import AxisError, NormOrderError
 from ..function import Function, apply
 from .elementwise import Abs
@@ -270,7 +271,10 @@ class CountNonzero(_Reduction):
 
 def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -> T:
     """``np.argmax``/``np.argmin`` of x as an integer tensor without gradient; over an
-    empty axis a ``ShapeError`` (a ValueError, as NumPy's), as ``max``."""
+    empty axis a ``ShapeError`` (a ValueError, as NumPy's), as ``max``; of a bool tensor a
+    ``DTypeError``, as PyTorch's (``max(dim=)`` gives a mask's indices)."""
+    refuse_bool_input(op, x.dtype, f"Convert first: x.long().{op}(), or x.nonzero() for "
+                                   f"the positions of True.")
     axes = normalize_axis(axis, x.ndim, op, scalar=True)
     if axis is not None and x.ndim == 0:  # its one element (PyTorch's dim 0 or -1): index 0
         axis = None

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import erf_arrays
 from .._arrays import int_argument
-from ..errors import DTypeError, IntegerDivisionError
+from ..dtype_refusals import refuse_bool_input
+from ..errors import IntegerDivisionError
 from ..function import Function
 from .arithmetic import broadcasting
 from .elementwise import Sigmoid, as_float_input
@@ -200,45 +201,53 @@ class Sign(_Constant):
         return out
 
 
+def _refuse_bool(op: str, x: np.ndarray) -> None:
+    """A bool tensor is a ``DTypeError``: PyTorch's rounding functions have no bool kernel
+    (NumPy's keep the mask, or make it float16)."""
+    refuse_bool_input(op, x.dtype, f"A mask is already whole: use x, or convert first "
+                                   f"(x.long(), x.double().{op}()).")
+
+
 class Floor(_Constant):
-    """out = largest integer <= x (same dtype);  dx = 0."""
+    """out = largest integer <= x (same dtype; bool: a DTypeError, as PyTorch's);  dx = 0."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        _refuse_bool("floor", x)
         return np.floor(x)
 
 
 class Ceil(_Constant):
-    """out = smallest integer >= x (same dtype);  dx = 0."""
+    """out = smallest integer >= x (same dtype; bool: a DTypeError, as PyTorch's);  dx = 0."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        _refuse_bool("ceil", x)
         return np.ceil(x)
 
 
 class Trunc(_Constant):
-    """out = x rounded towards zero (-0.0 keeps its sign), an integer or bool x a copy of
-    itself (NumPy's ``np.trunc`` would make it a float);  dx = 0, also at NaN."""
+    """out = x rounded towards zero (-0.0 keeps its sign), an integer x a copy of itself
+    (NumPy's ``np.trunc`` would make it a float), a bool x a DTypeError, as PyTorch's;
+    dx = 0, also at NaN."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.copy() if x.dtype.kind in "biu" else np.trunc(x)
+        _refuse_bool("trunc", x)
+        return x.copy() if x.dtype.kind in "iu" else np.trunc(x)
 
 
 class Round(_Constant):
-    """out = x rounded to ``decimals`` places, halves to even (as NumPy), an integer or
-    bool x unchanged (NumPy would turn a bool into float16);  dx = 0."""
+    """out = x rounded to ``decimals`` places, halves to even (as NumPy), an integer x
+    unchanged, a bool x a DTypeError, as PyTorch's;  dx = 0."""
     __slots__ = ("decimals",)
 
     def __init__(self, decimals: int = 0) -> None:
         self.decimals = int_argument("round", "decimals", decimals)  # not 1.5, "1", None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        if self.decimals and x.dtype == np.bool_:
-            raise DTypeError(f"round(decimals={self.decimals}) of a bool tensor, which "
-                             f"PyTorch refuses too (it rounds numbers); convert it first: "
-                             f"x.double().round(decimals={self.decimals})")
-        return x.copy() if x.dtype == np.bool_ else np.round(x, self.decimals)
+        _refuse_bool("round", x)
+        return np.round(x, self.decimals)
 
 
 def _check_integer_divisor(op: str, a: np.ndarray, b: np.ndarray) -> None:

@@ -2,6 +2,7 @@
 PyTorch's logit and NumPy's integer rounding (NumPy alone would give float16)."""
 
 import numpy as np
+import pytest
 
 import autograd as ag
 
@@ -16,9 +17,8 @@ def test_logit_with_eps_keeps_a_nan_gradient_at_nan(torch):
         np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), equal_nan=True)
 
 
-def test_round_of_bool_is_bool_unchanged():
+def test_round_of_bool_is_refused_as_pytorch():  # (session 38: it kept the mask before)
     b = ag.tensor([True, False, True])
-    for rounded in (b.round(), ag.round(b)):
-        assert rounded.dtype == np.bool_
-        assert rounded.tolist() == [True, False, True]
-    assert b.floor().dtype == np.bool_  # as floor, ceil and trunc already were
+    for rounding in (b.round, lambda: ag.round(b), b.floor, b.ceil, b.trunc, b.fix):
+        with pytest.raises(ag.errors.DTypeError, match="bool"):
+            rounding()

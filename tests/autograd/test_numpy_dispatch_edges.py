@@ -249,8 +249,6 @@ def test_cond_of_an_exactly_singular_matrix_is_inf(p) -> None:
 
 # ----------------------------------------------------------- 11, 16: integers, float loops
 INTEGER_UFUNCS = [  # (name, ufunc call, input)
-    ("trunc bool", np.trunc, np.array([True, False])),
-    ("fix bool", np.fix, np.array([True, False])),
     ("modf bool", np.modf, np.array([True, False])),
     ("fabs int", np.fabs, np.array([-2, 3])),
     ("rint int", np.rint, np.array([-2, 3])),
@@ -274,6 +272,12 @@ def test_float_ufuncs_of_integer_tensors_give_numpys_constants(name, call, data)
     for mine, numpys in pairs:
         assert_same(mine, numpys)
         assert not mine.requires_grad
+
+
+@pytest.mark.parametrize("rounding", [np.trunc, np.fix, np.floor, np.around])
+def test_rounding_a_bool_tensor_is_refused_as_its_method(rounding) -> None:
+    with pytest.raises(DTypeError, match="bool"):  # np.f(t) is t.f(), which PyTorch refuses
+        rounding(Tensor(np.array([True, False])))
 
 
 def test_a_numpy_integer_too_big_for_the_tensor_dtype_widens_as_numpy() -> None:
