@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._arrays import FLOATS, check_requires_grad, to_array
-from .clock import INPLACE, next_seq, record_write
+from .clock import advance, next_seq, record_write
 from .engine import accumulate_into, run_backward, seed
 from .errors import (BackwardError, DataError, DTypeError, MissingNameError, ShapeError,
                      UsageError)
@@ -208,7 +208,7 @@ class Tensor(TensorMixins):
         through the old history; write ``t = t.detach()`` to keep it)."""
         if self._op is not None:
             self._op, self._retains_grad = None, False
-            self._seq = INPLACE.last = next_seq()  # older ops meeting it ask as_used
+            self._seq = advance()  # the clock moves on: older ops meeting it ask as_used
         self._requires_grad = False
         return self
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import threading
 import weakref
 from typing import Any
 
@@ -149,7 +150,9 @@ def _lists_its_views(base: AnyTensor) -> bool:
 
 def _list_view(base: AnyTensor, view: AnyTensor, op: Function | None) -> None:
     if base._views is None:
-        base._views = ViewList()
+        with _LISTING:  # two threads making base's first list: one list, not two
+            if base._views is None:
+                base._views = ViewList()
     # the layout matters for a base outside the graph, whose in-place shape changes are
     # not recorded (reshaped_since_viewed); None for one in it (0.1 us a view saved)
     base._views.add(view, op, _layout(base._data) if base._op is None else None)
@@ -213,8 +216,15 @@ class ViewList(list):
         ref.op, ref.layout = op, layout
         self.append(ref)
         if len(self) >= self.limit:
-            self[:] = [ref for ref in self if ref() is not None]
-            self.limit = max(64, 2 * len(self))
+            with _LISTING:  # only the first n: a view another thread appends now stays
+                n = len(self)
+                self[:n] = [ref for ref in self[:n] if ref() is not None]
+                self.limit = max(64, 2 * len(self))
+
+
+# Threads sharing a base: two making its first list, or tidying one, would lose views
+# (which then keep their old values after a write into the base)
+_LISTING = threading.Lock()
 
 
 def held_elsewhere(t: AnyTensor) -> bool:
