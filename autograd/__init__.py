@@ -14,7 +14,8 @@ from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, Data
                      IntegerDivisionError, MissingDependencyError, MissingNameError, NaNMatrixError,
                      NormOrderError, NotCloseError, ShapeError, UnsupportedError,
                      SingularMatrixError, SizeOrDataWarning, NonLeafGradWarning,
-                     TensorIndexError, UnknownOpError, UsageError, VJPError)
+                     TensorIndexError, UnknownOpError, UsageError, VJPError,
+                     ZeroWeightsError)
 from .extend import Function
 from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concatenate, div,
                         exp, expand_dims, log, log_softmax, logsumexp, matmul, max, maximum,
@@ -323,7 +324,7 @@ __all__ = [
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
     "GradcheckError", "NotCloseError", "UsageError", "TensorIndexError", "UnknownOpError",
     "EinsumError", "NormOrderError", "GeneratorError", "SingularMatrixError", "NaNMatrixError",
-    "IndependentError", "IntegerDivisionError",
+    "IndependentError", "IntegerDivisionError", "ZeroWeightsError",
     "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError", "UnsupportedError",
     "SizeOrDataWarning",
     "NonLeafGradWarning",

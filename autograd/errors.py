@@ -17,6 +17,7 @@ __all__ = [
     "AxisError",
     "TensorIndexError",
     "IntegerDivisionError",
+    "ZeroWeightsError",
     "BackwardError",
     "GraphFreedError",
     "InplaceError",
@@ -104,6 +105,11 @@ class UsageError(AutogradError, TypeError, ValueError, RuntimeError):
     records nothing, a NumPy function with no differentiable version, a Tensor as a
     NumPy ``out=``, an empty list to join. ``except TypeError``, ``except ValueError``
     and ``except RuntimeError`` all catch it."""
+
+
+class ZeroWeightsError(UsageError, ZeroDivisionError):
+    """Weights that sum to zero, which cannot be normalized (``np.average``): also
+    NumPy's ``ZeroDivisionError`` there."""
 
 
 class UnknownOpError(AutogradError, KeyError):

@@ -22,7 +22,7 @@ import numpy as np
 from .decomposition_methods import covariance
 from .elementwise_methods import ElementwiseMethods as Elementwise
 from .elementwise_more_methods import ElementwiseMoreMethods as ElementwiseMore
-from .errors import ShapeError, UsageError
+from .errors import ShapeError, UsageError, ZeroWeightsError
 from .ops import linalg_more
 from .ops.generic import is_tensor
 from .ops.reductions import single_axis
@@ -145,9 +145,9 @@ def numpy_average(a: AnyTensor, axis: Any = None, weights: Any = None,
         w = w.reshape(tuple(-1 if i == axis_ else 1 for i in range(a.ndim)))
     total = w.broadcast_to(a.shape).sum(axis=axis, keepdims=keepdims)
     if np.any(total.data == 0):
-        raise UsageError("np.average: the weights sum to zero (for at least one average), "
-                         "so they cannot be normalized (NumPy raises ZeroDivisionError); "
-                         "give weights with a non-zero sum")
+        raise ZeroWeightsError("np.average: the weights sum to zero (for at least one "
+                               "average), so they cannot be normalized (a ZeroDivisionError, "
+                               "as NumPy's); give weights with a non-zero sum")
     avg = (a * w).sum(axis=axis, keepdims=keepdims) / total
     return (avg, total) if returned else avg
 

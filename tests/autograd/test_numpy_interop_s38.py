@@ -12,7 +12,7 @@ import pytest
 
 import autograd as ag
 from autograd import Tensor
-from autograd.errors import BackwardError, UsageError
+from autograd.errors import BackwardError, UsageError, ZeroWeightsError
 
 RNG = np.random.default_rng(38)
 X = RNG.standard_normal((3, 4))
@@ -45,8 +45,9 @@ def test_average_with_weights_summing_to_zero_raises_as_numpys_does(axis, weight
     t = Tensor(X, requires_grad=True)
     w = Tensor(weights, requires_grad=True) if as_tensor else weights
     for returned in (False, True):
-        with pytest.raises(UsageError, match="sum to zero"):
+        with pytest.raises(ZeroWeightsError, match="sum to zero") as raised:
             np.average(t, axis=axis, weights=w, returned=returned)
+        assert isinstance(raised.value, ZeroDivisionError)  # as NumPy's, and a UsageError
 
 
 def test_average_with_nonzero_weights_is_numpys_and_differentiable() -> None:
