@@ -380,5 +380,5 @@ def hessian(func: Callable[..., Any], argnums: Any = 0) -> Callable[..., Any]:
     """A function giving the second derivatives of ``func`` (one-element output is not
     required: it is the Jacobian of the Jacobian), ``jacfwd(jacrev(func, argnums),
     argnums)``: for one input x of a scalar ``func`` a Tensor of shape
-    ``x.shape + x.shape``."""
-    return jacfwd(jacrev(func, argnums), argnums)
+    ``x.shape + x.shape``. Its errors name ``hessian``."""
+    return _jacobian_transform(jacrev(func, argnums), argnums, False, "hessian", "error")

@@ -73,3 +73,9 @@ def test_an_integer_add_refuses_a_fractional_alpha(op):
     np.testing.assert_array_equal(whole.data, a.data + sign * 2 * b.data)
     mixed = getattr(ag.tensor([1.0, 2.0]), op)(b, alpha=2.5)  # a float result takes it
     np.testing.assert_allclose(mixed.data, np.array([1.0, 2.0]) + sign * 2.5 * b.data)
+
+
+def test_hessian_names_itself_in_its_errors():
+    from autograd import func
+    with pytest.raises(ag.errors.UsageError, match="^hessian: the function drew random"):
+        func.hessian(lambda x: (x ** 3).sum() + ag.randn(1).sum() * 0)(ag.tensor([1.0, 2.0]))
