@@ -23,6 +23,7 @@ __all__ = ["sigmoid_focal_loss", "generalized_box_iou_loss", "distance_box_iou_l
 
 
 def _reduce(name: str, loss: Tensor, reduction: str) -> Tensor:
+    """torchvision's reduction of the box losses: "mean" of no boxes is 0, not NaN."""
     check_reduction(name, reduction)
     if reduction == "mean":
         return loss.mean() if loss.numel() > 0 else 0.0 * loss.sum()
@@ -41,6 +42,8 @@ def sigmoid_focal_loss(inputs: Tensor, targets: Tensor, alpha: float = 0.25,
     loss = ce_loss * ((1 - p_t) ** gamma)
     if alpha >= 0:
         loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
+    if reduction == "mean":  # NaN for no elements, as torchvision's (its box losses give 0)
+        return loss.mean()
     return _reduce("sigmoid_focal_loss", loss, reduction)
 
 

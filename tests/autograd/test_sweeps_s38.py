@@ -79,3 +79,14 @@ def test_hessian_names_itself_in_its_errors():
     from autograd import func
     with pytest.raises(ag.errors.UsageError, match="^hessian: the function drew random"):
         func.hessian(lambda x: (x ** 3).sum() + ag.randn(1).sum() * 0)(ag.tensor([1.0, 2.0]))
+
+
+def test_focal_loss_mean_of_no_elements_is_nan_as_torchvisions():
+    """torchvision's sigmoid_focal_loss takes loss.mean(): NaN for an empty batch (the
+    README: "mean" over no elements is NaN in every loss); its box losses give 0."""
+    from nn.ops import generalized_box_iou_loss, sigmoid_focal_loss
+    x, t = ag.zeros((0, 3)), ag.zeros((0, 3))
+    assert np.isnan(sigmoid_focal_loss(x, t, reduction="mean").item())
+    assert sigmoid_focal_loss(x, t, reduction="sum").item() == 0.0
+    boxes = ag.zeros((0, 4))
+    assert generalized_box_iou_loss(boxes, boxes, reduction="mean").item() == 0.0
