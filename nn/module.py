@@ -193,7 +193,7 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
         """The parameters and persistent buffers: what ``state_dict`` holds."""
         return ((n, t) for n, kind, t, (holder, key) in self._walk(unique=False)
-                if kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key]))
+                if _in_state_dict(kind, holder, key))
 
     def _state_entries(self, keep_vars: bool) -> Iterator[tuple[str, Any]]:
         """What ``state_dict`` holds, in PyTorch's order: module by module (pre-order),
@@ -205,8 +205,8 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
                 if last_module is not None:
                     yield from extra_state_entries(*last_module)
                 last_module = (n, t)
-            elif kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key]):
-                yield n, t if keep_vars else _read_only_copy(t)
+            elif _in_state_dict(kind, holder, key):
+                yield n, _state_value(t, keep_vars)
         if last_module is not None:
             yield from extra_state_entries(*last_module)
 
@@ -249,8 +249,8 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
         observers, packed weights) calls ``super()._save_to_state_dict(...)`` and adds or
         changes entries under ``prefix``; ``state_dict`` then calls it on every module."""
         for name, kind, t, (holder, key) in self._walk(unique=False, recurse=False):
-            if kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key]):
-                destination[prefix + name] = t if keep_vars else _read_only_copy(t)
+            if _in_state_dict(kind, holder, key):
+                destination[prefix + name] = _state_value(t, keep_vars)
         destination.update((prefix + key, value) for key, value in
                            extra_state_entries("", self))
 
@@ -344,6 +344,16 @@ def _set_slot(holder: Any, key: Any, value: Any) -> None:
         holder._set_member(key, value)  # no Parameter check: a temporary swap
     else:
         holder[key] = value
+
+
+def _in_state_dict(kind: Any, holder: Any, key: Any) -> bool:
+    """Whether a member found by ``_walk`` is state: a parameter or a persistent buffer."""
+    return kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key])
+
+
+def _state_value(t: Tensor, keep_vars: bool) -> Tensor:
+    """t in a state dict: itself with ``keep_vars``, else ``_read_only_copy(t)``."""
+    return t if keep_vars else _read_only_copy(t)
 
 
 def _read_only_copy(t: Tensor) -> Tensor:
