@@ -23,7 +23,7 @@ import numpy as np
 from autograd.errors import AutogradError
 
 __all__ = ["MissingExtraError", "INSTALL_HINT", "MAX_SEED", "run", "make_parser",
-           "positive_int", "non_negative_int", "random_seed", "positive_float", "folder_path",
+           "positive_int", "random_seed", "positive_float", "folder_path",
            "output_folder", "require", "pyplot", "save_figure", "progress", "write_summary",
            "format_value", "load_digits", "split", "show_images"]
 
@@ -64,11 +64,6 @@ def run(main: Callable[[], Any]) -> None:
 def positive_int(text: str) -> int:
     """argparse type: a whole number >= 1 (steps, epochs, sizes)."""
     return _number(text, int, 1, "a whole number >= 1")
-
-
-def non_negative_int(text: str) -> int:
-    """argparse type: a whole number >= 0 (a count that may be zero)."""
-    return _number(text, int, 0, "a whole number >= 0")
 
 
 def random_seed(text: str) -> int:
