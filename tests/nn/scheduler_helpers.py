@@ -24,6 +24,17 @@ def lrs_of(optimizer):
     return [g["lr"] for g in optimizer.param_groups]
 
 
+def lrs_after_steps(optimizer, scheduler, steps):
+    """The first group's lr after construction, then after each of ``steps``
+    (optimizer.step(), then scheduler.step()); any library's optimizer and scheduler."""
+    lrs = [optimizer.param_groups[0]["lr"]]
+    for _ in range(steps):
+        optimizer.step()
+        scheduler.step()
+        lrs.append(optimizer.param_groups[0]["lr"])
+    return lrs
+
+
 def trajectory(scheduler, optimizer, steps=STEPS):
     """Each group's lr before every step (optimizer.step(), then scheduler.step())."""
     out = []

@@ -15,20 +15,11 @@ import nn
 from nn.errors import ArgumentTypeError, ConfigError, StateDictError
 from nn.optim import SGD, Adam, Adamax, SparseAdam, lr_scheduler, swa_utils
 from nn.optim.optimizer import Optimizer
+from scheduler_helpers import lrs_after_steps
 
 
 def param(n=2):
     return nn.Parameter(autograd.Tensor(np.ones(n)))
-
-
-def lrs_of(opt, scheduler, steps):
-    """The lr after construction, then after each of ``steps`` (opt.step(); s.step())."""
-    lrs = [opt.param_groups[0]["lr"]]
-    for _ in range(steps):
-        opt.step()
-        scheduler.step()
-        lrs.append(opt.param_groups[0]["lr"])
-    return lrs
 
 
 def linear_swa(start, swa_lr, anneal_epochs, steps):
@@ -71,7 +62,7 @@ def test_swalr_resumes_on_the_loaded_optimizer():
 def test_swalr_in_a_chained_scheduler_anneals_as_alone():
     opt = SGD([param()], lr=0.1)
     swa = swa_utils.SWALR(opt, swa_lr=0.05, anneal_epochs=4, anneal_strategy="linear")
-    chained = lrs_of(opt, lr_scheduler.ChainedScheduler([swa]), 5)
+    chained = lrs_after_steps(opt, lr_scheduler.ChainedScheduler([swa]), 5)
     np.testing.assert_allclose(chained, linear_swa(0.1, 0.05, 4, 5), rtol=1e-12)
     assert swa._step_count == 6  # its constructor's step and five
 
@@ -84,7 +75,7 @@ def test_swalr_after_a_cosine_in_a_sequential_lr_starts_its_annealing_at_the_mil
         opt, [lr_scheduler.CosineAnnealingLR(opt, T_max=4),
               swa_utils.SWALR(opt, swa_lr=0.05, anneal_epochs=3, anneal_strategy="linear")],
         milestones=[4])
-    lrs = lrs_of(opt, sequential, 8)
+    lrs = lrs_after_steps(opt, sequential, 8)
     cosine = [0.1 * (1 + math.cos(math.pi * e / 4)) / 2 for e in range(4)]
     expected = cosine + linear_swa(cosine[3], 0.05, 3, 4)  # epochs 4 to 8
     np.testing.assert_allclose(lrs, expected, rtol=1e-12)
@@ -106,7 +97,7 @@ def test_a_combiner_stepped_before_the_optimizer_warns_once(combine):
     combined2 = combine(opt2, lr_scheduler.ExponentialLR(opt2, gamma=0.5))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        lrs_of(opt2, combined2, 2)
+        lrs_after_steps(opt2, combined2, 2)
 
 
 # ------------------------------------------------- 4. a group's own keys load
@@ -183,7 +174,7 @@ def test_multistep_milestones_are_a_counter_and_count_repeats():
     assert scheduler.milestones == Counter({2: 1, 5: 2})
     assert (scheduler.milestones[5], scheduler.milestones[3]) == (2, 0)
     expected = [0.5 ** (int(e >= 2) + 2 * int(e >= 5)) for e in range(8)]
-    np.testing.assert_allclose(lrs_of(opt, scheduler, 7), expected, rtol=1e-12)
+    np.testing.assert_allclose(lrs_after_steps(opt, scheduler, 7), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("saved_milestones", [Counter({2: 1, 5: 2}), {5: 2, 2: 1}, [2, 5, 5]],
@@ -191,7 +182,7 @@ def test_multistep_milestones_are_a_counter_and_count_repeats():
 def test_multistep_state_dict_loads_a_counter_or_a_list(saved_milestones):
     opt = SGD([param()], lr=1.0)
     scheduler = lr_scheduler.MultiStepLR(opt, milestones=[2, 5, 5], gamma=0.5)
-    lrs_of(opt, scheduler, 3)
+    lrs_after_steps(opt, scheduler, 3)
     state = scheduler.state_dict()
     assert state["milestones"] == {2: 1, 5: 2}
     state["milestones"] = saved_milestones
@@ -200,7 +191,7 @@ def test_multistep_state_dict_loads_a_counter_or_a_list(saved_milestones):
     resumed = lr_scheduler.MultiStepLR(opt2, milestones=[9])
     resumed.load_state_dict(state)
     assert resumed.milestones == Counter({2: 1, 5: 2})
-    assert lrs_of(opt2, resumed, 4)[1:] == lrs_of(opt, scheduler, 4)[1:]
+    assert lrs_after_steps(opt2, resumed, 4)[1:] == lrs_after_steps(opt, scheduler, 4)[1:]
 
 
 @pytest.mark.parametrize("bad", [{2: 0}, {-1: 1}, ["2"], 5])

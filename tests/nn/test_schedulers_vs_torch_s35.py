@@ -13,6 +13,7 @@ import pytest
 import autograd as ag
 import nn
 from nn.errors import ArgumentTypeError, ConfigError
+from scheduler_helpers import lrs_after_steps
 
 
 def sgd(T, optim, lr=0.1, **kwargs):
@@ -22,16 +23,6 @@ def sgd(T, optim, lr=0.1, **kwargs):
 
 def libraries(torch):
     return [(ag, nn.optim), (torch, torch.optim)]
-
-
-def lrs_over(opt, scheduler, steps):
-    """The lr after construction and after each of ``steps`` (optimizer, scheduler) steps."""
-    out = [opt.param_groups[0]["lr"]]
-    for _ in range(steps):
-        opt.step()
-        scheduler.step()
-        out.append(opt.param_groups[0]["lr"])
-    return out
 
 
 # ----------------------------------------------- 1. a built-in's subclass with get_lr()
@@ -87,7 +78,7 @@ def test_a_built_ins_subclass_overriding_get_lr_is_stepped_with_it(torch, make):
     runs = []
     for T, optim in libraries(torch):
         opt = sgd(T, optim)
-        runs.append(lrs_over(opt, make(optim.lr_scheduler, opt), 12))
+        runs.append(lrs_after_steps(opt, make(optim.lr_scheduler, opt), 12))
     np.testing.assert_allclose(runs[0], runs[1], rtol=1e-12, atol=1e-15)
 
 
@@ -100,7 +91,7 @@ def test_step_epoch_of_such_a_subclass_takes_the_built_ins_closed_form(torch):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # step(epoch) is deprecated in both
             scheduler.step(5)
-        runs.append(scheduler.get_last_lr() + lrs_over(opt, scheduler, 3))
+        runs.append(scheduler.get_last_lr() + lrs_after_steps(opt, scheduler, 3))
     np.testing.assert_allclose(runs[0], runs[1], rtol=1e-12)
 
 
@@ -137,7 +128,7 @@ def test_get_lr_sees_pytorchs_flags_inside_step_and_in_the_constructor(torch):
     for T, optim in libraries(torch):
         opt = sgd(T, optim)
         scheduler = flag_recorder(optim.lr_scheduler)(opt)
-        lrs = lrs_over(opt, scheduler, 3)
+        lrs = lrs_after_steps(opt, scheduler, 3)
         with pytest.warns(UserWarning, match="use get_last_lr"):
             scheduler.get_lr()
         seen.append((scheduler.seen, lrs, scheduler._get_lr_called_within_step,
@@ -150,7 +141,7 @@ def test_get_lr_sees_pytorchs_flags_inside_step_and_in_the_constructor(torch):
 def test_the_flags_stay_out_of_the_state_dict_so_a_saved_state_loads():
     opt = sgd(ag, nn.optim)
     scheduler = flag_recorder(nn.optim.lr_scheduler)(opt)
-    lrs_over(opt, scheduler, 2)
+    lrs_after_steps(opt, scheduler, 2)
     state = scheduler.state_dict()
     assert "_get_lr_called_within_step" not in state and "_is_initial" not in state
     fresh = flag_recorder(nn.optim.lr_scheduler)(sgd(ag, nn.optim))
@@ -188,7 +179,7 @@ def test_cosine_warm_restarts_state_round_trips_mid_cycle(torch):
     opt2.load_state_dict(opt.state_dict())
     scheduler2.load_state_dict(scheduler.state_dict())
     assert (scheduler2.T_cur, scheduler2.T_i) == (scheduler.T_cur, scheduler.T_i) == (4.25, 5)
-    assert lrs_over(opt2, scheduler2, 4) == lrs_over(opt, scheduler, 4)
+    assert lrs_after_steps(opt2, scheduler2, 4) == lrs_after_steps(opt, scheduler, 4)
 
 
 def test_a_cosine_warm_restarts_state_without_t_cur_still_loads():
@@ -215,7 +206,7 @@ def one_cycle_checkpoint(T, optim):
     opt = sgd(T, optim, momentum=0.9)
     scheduler = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=20,
                                               anneal_strategy="linear")
-    lrs_over(opt, scheduler, 20)  # the last step runs past the ramp: lr < 0 in both
+    lrs_after_steps(opt, scheduler, 20)  # the last step runs past the ramp: lr < 0 in both
     return opt.state_dict()
 
 
@@ -267,7 +258,7 @@ def test_a_sequential_lr_may_start_with_a_combining_scheduler_as_pytorchs(torch,
     runs = []
     for T, optim in libraries(torch):
         opt = sgd(T, optim)
-        runs.append(lrs_over(opt, make(optim.lr_scheduler, opt), 14))
+        runs.append(lrs_after_steps(opt, make(optim.lr_scheduler, opt), 14))
     np.testing.assert_allclose(runs[0], runs[1], rtol=1e-12)
 
 
@@ -280,12 +271,12 @@ def test_a_nested_sequential_lr_round_trips_its_state():
 
     opt = sgd(ag, nn.optim)
     scheduler = build(opt)
-    lrs_over(opt, scheduler, 4)
+    lrs_after_steps(opt, scheduler, 4)
     opt2 = sgd(ag, nn.optim)
     scheduler2 = build(opt2)
     opt2.load_state_dict(opt.state_dict())
     scheduler2.load_state_dict(scheduler.state_dict())
-    assert lrs_over(opt2, scheduler2, 6) == lrs_over(opt, scheduler, 6)
+    assert lrs_after_steps(opt2, scheduler2, 6) == lrs_after_steps(opt, scheduler, 6)
 
 
 def test_sequential_lr_state_has_pytorchs_keys_and_loads_the_old_ones(torch):
@@ -300,7 +291,7 @@ def test_sequential_lr_state_has_pytorchs_keys_and_loads_the_old_ones(torch):
     opt = sgd(ag, nn.optim)
     L = nn.optim.lr_scheduler
     scheduler = L.SequentialLR(opt, [L.ConstantLR(opt, 0.5, 2), L.StepLR(opt, 2)], [3])
-    lrs_over(opt, scheduler, 4)
+    lrs_after_steps(opt, scheduler, 4)
     scheduler_state = scheduler.state_dict()
     state = {"last_epoch": scheduler_state["last_epoch"],
              "milestones": scheduler_state["_milestones"],  # the keys of earlier versions
@@ -331,4 +322,4 @@ def test_a_milestone_restart_does_not_warn_about_step_epoch():
     scheduler = L.SequentialLR(opt, [L.ConstantLR(opt, 0.5, 2), L.StepLR(opt, 2)], [2])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        lrs_over(opt, scheduler, 4)
+        lrs_after_steps(opt, scheduler, 4)
