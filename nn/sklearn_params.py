@@ -19,7 +19,7 @@ import autograd
 
 from . import optim
 from .errors import ArgumentTypeError, ConfigError
-from .train._arguments import callback_list, named_metrics
+from .train._arguments import callback_list, monitored, named_metrics
 from .train.callbacks import LRScheduler
 
 __all__ = ["FlatParams", "OPTIMIZERS", "hidden_sizes", "make_optimizer", "fit_callbacks",
@@ -97,15 +97,6 @@ def _viewed(fn: Callable, view: MetricView) -> Callable:
     def metric(scores: np.ndarray, target: np.ndarray) -> Any:
         return fn(*view(scores, target))
     return metric
-
-
-def monitored(callback: Any) -> Any:
-    """The name a callback watches (``EarlyStopping(monitor="val_loss")``), or None when
-    it has no ``monitor`` or does not read it (``uses_monitor``: ``ModelCheckpoint``
-    without ``save_best_only``, an ``LRScheduler`` of another kind than
-    ``ReduceLROnPlateau``)."""
-    return getattr(callback, "monitor", None) if getattr(callback, "uses_monitor",
-                                                         True) else None
 
 
 def check_monitors(owner: str, callbacks: Iterable[Any], metrics: Iterable[str],

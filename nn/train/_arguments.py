@@ -17,7 +17,7 @@ from .callbacks import Callback
 
 __all__ = ["callback_list", "named_metrics", "check_part_names", "metric_value",
            "check_loss_fn", "loss_tensor", "check_optimizer", "check_field_count",
-           "check_validation_monitors"]
+           "check_validation_monitors", "monitored"]
 
 RESERVED_NAMES = ("loss", "lr")  # what fit logs itself, next to the metrics
 
@@ -176,6 +176,15 @@ def check_field_count(count: int, loss_fn: Any, what: str) -> None:
                           f"receives them")
 
 
+def monitored(callback: Any) -> Any:
+    """The name a callback watches (``EarlyStopping(monitor="val_loss")``), or None when
+    it has no ``monitor`` or does not read it (``uses_monitor``: ``ModelCheckpoint``
+    without ``save_best_only``, an ``LRScheduler`` of another kind than
+    ``ReduceLROnPlateau``)."""
+    return getattr(callback, "monitor", None) if getattr(callback, "uses_monitor",
+                                                         True) else None
+
+
 def check_validation_monitors(callbacks: Sequence[Callback], validating: bool) -> None:
     """Without validation data, a callback that reads a ``val_...`` value (its
     ``monitor``, when its ``uses_monitor`` says it reads it) could never find it: the
@@ -186,9 +195,8 @@ def check_validation_monitors(callbacks: Sequence[Callback], validating: bool) -
     if validating:
         return
     for callback in callbacks:
-        name = getattr(callback, "monitor", None)
-        if (isinstance(name, str) and name.startswith("val_")
-                and getattr(callback, "uses_monitor", True)):
+        name = monitored(callback)
+        if isinstance(name, str) and name.startswith("val_"):
             raise NameNotFoundError(f"fit: {type(callback).__name__} monitors {name!r}, a "
                                     f"value fit logs only with validation data, and none "
                                     f"was given; pass val=(X_val, y_val) (or a DataLoader) "

@@ -376,7 +376,7 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = N
     the forward the loss ran on, before the step: with ``loss_fn=None``, the model's own
     call inside ``model.loss``; if that never calls the model, one more forward in
     evaluation mode without a graph. ``callbacks`` see ``nn.train.callbacks``; one that
-    monitors a ``val_`` value without ``val`` is a ``ConfigError`` before training.
+    monitors a ``val_`` value without ``val`` is a ``NameNotFoundError`` before training.
     ``nn.optim.LBFGS`` works as any optimizer: for one with ``needs_closure = True``,
     fit calls ``step(closure)`` with a closure that runs the batch forward and backward
     (and the after-backward hooks) at each evaluation, as PyTorch's loop and skorch do;
